@@ -1,0 +1,135 @@
+// Depthwise convolution, NHWC, vectorised over channels (4 per v128). Packed weights: c4 = c
+// rounded up to 4; first c4 bias values, then kh*kw taps of c4 weights each, zero-padded, so a
+// channel group's taps are 16-byte aligned vectors. Input pixel stride cx, output stride ldo (floats).
+// Channel tails compute a full vector (reading at most 3 floats past the last channel, inside the
+// arena's slack) and store only the valid lanes.
+
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+// @ts-ignore: decorator
+@inline function clampV(v: v128, vlo: v128, vhi: v128, clamp: i32): v128 {
+  return clamp ? f32x4.pmin(f32x4.pmax(v, vlo), vhi) : v;
+}
+
+/** One output pixel, any kernel, bounds-checked taps: the border path and the generic kernel. */
+function dwPixel(x: usize, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32,
+  iy0: i32, ix0: i32, packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
+  const c4 = (c + 3) & ~3;
+  const taps = packed + <usize>c4 * 4;
+  for (let c0 = 0; c0 < c; c0 += 4) {
+    let acc = v128.load(packed + <usize>c0 * 4);
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = iy0 + ky * dh;
+      if (iy < 0 || iy >= h) continue;
+      const row = x + (<usize>iy * <usize>w * <usize>cx + <usize>c0) * 4;
+      for (let kx = 0; kx < kw; kx++) {
+        const ix = ix0 + kx * dw;
+        if (ix < 0 || ix >= w) continue;
+        const wv = v128.load(taps + (<usize>(ky * kw + kx) * <usize>c4 + <usize>c0) * 4);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * <usize>cx * 4), wv));
+      }
+    }
+    storeLanes(o + <usize>c0 * 4, clampV(acc, vlo, vhi, clamp), c - c0);
+  }
+}
+
+/** Generic depthwise k x k (any stride, padding, dilation); multiplier 1. */
+export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, ho: i32, wo: i32,
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        const o = out + (<usize>((b * ho + oy) * wo + ox)) * <usize>ldo * 4;
+        dwPixel(xb, h, w, cx, c, kh, kw, dh, dw, oy * sh - pt, ox * sw - pl, packed, o, vlo, vhi, clamp);
+      }
+    }
+  }
+}
+
+/**
+ * 3x3 depthwise, stride s (1 or 2), dilation 1, any padding: interior pixels run with the nine
+ * taps of a channel group held in registers while the group sweeps along the output row;
+ * border pixels take the bounds-checked path.
+ */
+// @ts-ignore: decorator
+@inline function dw3x3(s: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const c4 = (c + 3) & ~3;
+  const taps = packed + <usize>c4 * 4;
+  // interior columns: 0 <= ox*s - pl and ox*s - pl + 2 < w
+  let oxLo = (pl + s - 1) / s;
+  let oxHi = (w - 3 + pl) / s + 1;
+  if (w - 3 + pl < 0) oxHi = 0;
+  if (oxHi > wo) oxHi = wo;
+  if (oxLo > oxHi) oxLo = oxHi;
+  const pxIn = <usize>cx * 4;
+  const rowIn = <usize>w * pxIn;
+  const pxOut = <usize>ldo * 4;
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>h * rowIn;
+    for (let oy = 0; oy < ho; oy++) {
+      const iy0 = oy * s - pt;
+      const orow = out + <usize>((b * ho + oy) * wo) * pxOut;
+      if (iy0 < 0 || iy0 + 2 >= h) {
+        for (let ox = 0; ox < wo; ox++) dwPixel(xb, h, w, cx, c, 3, 3, 1, 1, iy0, ox * s - pl, packed, orow + <usize>ox * pxOut, vlo, vhi, clamp);
+        continue;
+      }
+      for (let ox = 0; ox < oxLo; ox++) dwPixel(xb, h, w, cx, c, 3, 3, 1, 1, iy0, ox * s - pl, packed, orow + <usize>ox * pxOut, vlo, vhi, clamp);
+      for (let ox = oxHi; ox < wo; ox++) dwPixel(xb, h, w, cx, c, 3, 3, 1, 1, iy0, ox * s - pl, packed, orow + <usize>ox * pxOut, vlo, vhi, clamp);
+      if (oxLo >= oxHi) continue;
+      const r0 = xb + <usize>iy0 * rowIn;
+      for (let c0 = 0; c0 < c; c0 += 4) {
+        const cb = <usize>c0 * 4;
+        const bias = v128.load(packed + cb);
+        const tp = taps + cb;
+        const c4b = <usize>c4 * 4;
+        const w0 = v128.load(tp), w1 = v128.load(tp + c4b), w2 = v128.load(tp + 2 * c4b);
+        const w3 = v128.load(tp + 3 * c4b), w4 = v128.load(tp + 4 * c4b), w5 = v128.load(tp + 5 * c4b);
+        const w6 = v128.load(tp + 6 * c4b), w7 = v128.load(tp + 7 * c4b), w8 = v128.load(tp + 8 * c4b);
+        let i0 = r0 + <usize>(oxLo * s - pl) * pxIn + cb;
+        let o = orow + <usize>oxLo * pxOut + cb;
+        const step = <usize>s * pxIn;
+        const nvalid = c - c0;
+        for (let ox = oxLo; ox < oxHi; ox++) {
+          const i1 = i0 + rowIn, i2 = i1 + rowIn;
+          let acc = f32x4.add(bias, f32x4.mul(v128.load(i0), w0));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(i0 + pxIn), w1));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(i0 + 2 * pxIn), w2));
+          let acc2 = f32x4.mul(v128.load(i1), w3);
+          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i1 + pxIn), w4));
+          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i1 + 2 * pxIn), w5));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(i2), w6));
+          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i2 + pxIn), w7));
+          acc = f32x4.add(acc, f32x4.mul(v128.load(i2 + 2 * pxIn), w8));
+          acc = clampV(f32x4.add(acc, acc2), vlo, vhi, clamp);
+          if (nvalid >= 4) v128.store(o, acc);
+          else storeLanes(o, acc, nvalid);
+          i0 += step;
+          o += pxOut;
+        }
+      }
+    }
+  }
+}
+
+/** 3x3 depthwise, stride 1 (MobileNet's s1 rows). */
+export function f32_dwconv_3x3s1(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  dw3x3(1, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp);
+}
+
+/** 3x3 depthwise, stride 2 (MobileNet's downsampling rows). */
+export function f32_dwconv_3x3s2(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  dw3x3(2, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp);
+}

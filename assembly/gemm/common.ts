@@ -1,0 +1,47 @@
+// Shared pieces of the GEMM family: blocking heuristics, tail copies and weight packing.
+
+/** K block: the A tile (MR x KC) and a W panel slice (KC x NR) stay in the 32 KiB L1 together. */
+// @ts-ignore: decorator
+@inline export function gemmKC(k: i32): i32 {
+  if (k <= 512) return k;
+  // Even blocks, so the last block is not a sliver.
+  const blocks = (k + 383) / 384;
+  return (k + blocks - 1) / blocks;
+}
+
+/** Panels per N block: keep KC x (PB*NR) floats of W around 128 KiB (half an L2 slice). */
+// @ts-ignore: decorator
+@inline export function gemmPB(kc: i32, nr: i32): i32 {
+  const pb = (32768) / (kc * nr);
+  return pb < 1 ? 1 : pb;
+}
+
+/** Copies an mr x nc block of floats between two row-strided buffers (GEMM N tails). */
+export function copyCols(mr: i32, nc: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  for (let i = 0; i < mr; i++) {
+    memory.copy(dst + <usize>i * ldd, src + <usize>i * lds, <usize>nc * 4);
+  }
+}
+
+/**
+ * Packs W (k x n, row stride ldw floats, as HWIO / [k][n]) and bias (n floats, or 0 for none)
+ * into NR-wide panels: per panel, NR bias values then k rows of NR weights, zero-padded past n.
+ * Writes ceil(n/NR) * (k+1) * NR floats at out.
+ */
+export function f32_gemm_pack(nr: i32, n: i32, k: i32, w: usize, ldw: usize, bias: usize, out: usize): void {
+  const npanels = (n + nr - 1) / nr;
+  let o = out;
+  for (let p = 0; p < npanels; p++) {
+    const n0 = p * nr;
+    const nc = min(nr, n - n0);
+    for (let j = 0; j < nr; j++) {
+      store<f32>(o + <usize>j * 4, j < nc && bias != 0 ? load<f32>(bias + <usize>(n0 + j) * 4) : 0);
+    }
+    o += <usize>nr * 4;
+    for (let kk = 0; kk < k; kk++) {
+      const src = w + (<usize>kk * ldw + <usize>n0) * 4;
+      for (let j = 0; j < nr; j++) store<f32>(o + <usize>j * 4, j < nc ? load<f32>(src + <usize>j * 4) : 0);
+      o += <usize>nr * 4;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Pooling, NHWC, vectorised over channels. Windows are clipped to the input; the caller has
+// already applied PyTorch's output-size rules (ceil mode included). Channel tails compute a full
+// vector and store only the valid lanes.
+
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** Max pool k x k, stride s, top/left padding pt/pl (padding never wins: it is -inf). */
+export function f32_maxpool(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, ho: i32, wo: i32, out: usize, ldo: i32): void {
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
+    for (let oy = 0; oy < ho; oy++) {
+      const y0 = max(oy * sh - pt, 0), y1 = min(oy * sh - pt + kh, h);
+      for (let ox = 0; ox < wo; ox++) {
+        const x0 = max(ox * sw - pl, 0), x1 = min(ox * sw - pl + kw, w);
+        const o = out + <usize>((b * ho + oy) * wo + ox) * <usize>ldo * 4;
+        for (let c0 = 0; c0 < c; c0 += 4) {
+          let m = f32x4.splat(-Infinity);
+          for (let iy = y0; iy < y1; iy++) {
+            let p = xb + (<usize>(iy * w + x0) * <usize>cx + <usize>c0) * 4;
+            for (let ix = x0; ix < x1; ix++) {
+              m = f32x4.max(m, v128.load(p));
+              p += <usize>cx * 4;
+            }
+          }
+          storeLanes(o + <usize>c0 * 4, m, c - c0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Average pool. hp/wp are the padded extents (h + bottom pad, w + right pad): with
+ * countIncludePad the divisor is the window clipped to them (PyTorch), else the valid taps.
+ */
+export function f32_avgpool(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, pt: i32, pl: i32, hp: i32, wp: i32, ho: i32, wo: i32, countIncludePad: i32, out: usize, ldo: i32): void {
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
+    for (let oy = 0; oy < ho; oy++) {
+      const ys = oy * sh - pt;
+      const y0 = max(ys, 0), y1 = min(ys + kh, h);
+      for (let ox = 0; ox < wo; ox++) {
+        const xs = ox * sw - pl;
+        const x0 = max(xs, 0), x1 = min(xs + kw, w);
+        const count = countIncludePad
+          ? (min(ys + kh, hp) - ys) * (min(xs + kw, wp) - xs)
+          : (y1 - y0) * (x1 - x0);
+        const inv = f32x4.splat(<f32>1 / <f32>count);
+        const o = out + <usize>((b * ho + oy) * wo + ox) * <usize>ldo * 4;
+        for (let c0 = 0; c0 < c; c0 += 4) {
+          let s = f32x4.splat(0);
+          for (let iy = y0; iy < y1; iy++) {
+            let p = xb + (<usize>(iy * w + x0) * <usize>cx + <usize>c0) * 4;
+            for (let ix = x0; ix < x1; ix++) {
+              s = f32x4.add(s, v128.load(p));
+              p += <usize>cx * 4;
+            }
+          }
+          storeLanes(o + <usize>c0 * 4, f32x4.mul(s, inv), c - c0);
+        }
+      }
+    }
+  }
+}
+
+/** Global average pool: [n, hw pixels, c] -> [n, c] (pixel stride cx, output row stride ldo). */
+export function f32_global_avgpool(x: usize, n: i32, hw: i32, cx: i32, c: i32, out: usize, ldo: i32): void {
+  const inv = f32x4.splat(<f32>1 / <f32>hw);
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>hw * <usize>cx * 4;
+    const o = out + <usize>b * <usize>ldo * 4;
+    for (let c0 = 0; c0 < c; c0 += 4) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let p = xb + <usize>c0 * 4;
+      let i = 0;
+      for (; i + 2 <= hw; i += 2) {
+        s0 = f32x4.add(s0, v128.load(p));
+        s1 = f32x4.add(s1, v128.load(p + <usize>cx * 4));
+        p += <usize>cx * 8;
+      }
+      if (i < hw) s0 = f32x4.add(s0, v128.load(p));
+      storeLanes(o + <usize>c0 * 4, f32x4.mul(f32x4.add(s0, s1), inv), c - c0);
+    }
+  }
+}

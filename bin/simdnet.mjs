@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// simdnet command line. Runs from a clone after `npm ci` (which builds dist/) or from the package.
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
+  console.error(`simdnet: ${err?.message ?? err}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,63 @@
+// The graph IR: NHWC tensors, one node per layer, every node named (`layer3.1.conv2` style).
+// Shapes are [N, H, W, C] for feature maps and [N, C] after flatten / fully connected.
+
+export type Shape = number[];
+export type Activation = 'none' | 'relu' | 'relu6';
+
+/** Padding as [top, left, bottom, right] in pixels. */
+export type Pad4 = [number, number, number, number];
+
+export interface InputNode { op: 'input' }
+export interface Conv2dNode {
+  op: 'conv2d';
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  pad: Pad4;
+  dilation: [number, number];
+  /** 1 = dense; inChannels = depthwise (outChannels = multiplier x inChannels); else grouped. */
+  groups: number;
+  bias: boolean;
+}
+export interface BatchNormNode { op: 'batchnorm'; eps: number }
+export interface ActNode { op: 'relu' | 'relu6' }
+export interface PoolNode {
+  op: 'maxpool' | 'avgpool';
+  kernel: [number, number];
+  stride: [number, number];
+  pad: Pad4;
+  ceil: boolean;
+  /** avgpool only: divide by the full window (true, PyTorch default) or by the valid taps. */
+  countIncludePad: boolean;
+}
+export interface GlobalAvgPoolNode { op: 'globalavgpool' }
+export interface AddNode { op: 'add' }
+export interface ConcatNode { op: 'concat' }
+/** Across-channel LRN, PyTorch semantics: b = a / (k + alpha/size * sum(a^2 over size channels))^beta. */
+export interface LrnNode { op: 'lrn'; size: number; alpha: number; beta: number; k: number }
+export interface FlattenNode { op: 'flatten' }
+export interface FcNode { op: 'fc'; outFeatures: number; bias: boolean }
+export interface DropoutNode { op: 'dropout'; p: number }
+export interface SoftmaxNode { op: 'softmax' }
+
+export type NodeAttrs =
+  | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
+  | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode;
+
+export type OpName = NodeAttrs['op'];
+
+/** A node: its attributes plus name, input node names and inferred output shape. */
+export type GraphNode = NodeAttrs & {
+  name: string;
+  inputs: string[];
+  outShape: Shape;
+};
+
+/** A finished graph: nodes in topological order, one input, one output. */
+export interface Graph {
+  /** Canonical model name, e.g. `resnet-50`. */
+  name: string;
+  nodes: GraphNode[];
+  input: string;
+  output: string;
+}

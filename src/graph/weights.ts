@@ -1,0 +1,210 @@
+// Weight layouts, deterministic random weights, and the parameter / multiply-add counts that
+// the zoo's golden tests compare against published figures.
+
+import type { BatchNormNode, Conv2dNode, FcNode, Graph, GraphNode } from './types.js';
+
+/** conv2d weights: `weight` in HWIO = [kh][kw][cin / groups][cout]; `bias` = [cout]. */
+export interface ConvWeights { weight: Float32Array; bias?: Float32Array }
+/** fc weights: `weight` in IO = [in][out]; `bias` = [out]. */
+export interface FcWeights { weight: Float32Array; bias?: Float32Array }
+/** batchnorm parameters and running statistics, each [C]; `variance` is positive. */
+export interface BatchNormWeights {
+  gamma: Float32Array;
+  beta: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+}
+/**
+ * The weights of one layer, keyed by node name in a `Map`. In a grouped conv, output channel
+ * `o` reads the input channels of group `floor(o / (cout / groups))`; its HWIO slice holds
+ * only those `cin / groups` channels.
+ */
+export type LayerWeights = ConvWeights | FcWeights | BatchNormWeights;
+
+/**
+ * Deterministic random weights for every conv2d, fc and batchnorm node of `graph`.
+ *
+ * Each layer draws from its own generator seeded by (`seed`, node name), so a layer's weights do
+ * not change when other layers are added or renamed. Conv and fc weights are normal with
+ * std = sqrt(1 / (fanIn * m)), where m is a running estimate of the input's mean square
+ * propagated through the graph, so every conv/fc output has mean square ~1. Behind a ReLU
+ * (m = 1/2) this is exactly He-normal, sqrt(2 / fanIn); where plain He would drift — residual
+ * adds doubling the scale per block (2^50 over ResNet-152), max pools inflating it, LRN shrinking
+ * it — the estimate pulls it back, so activations of every zoo network stay O(1): no denormals
+ * (which make WASM f32 ~100x slower) and no overflow. Biases are uniform in ±0.01. Batchnorm
+ * gets gamma in 1 ± 0.1, beta and mean in ±0.05, variance in 1 ± 0.1.
+ */
+export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights> {
+  const byName = indexNodes(graph);
+  const meanSq = new Map<string, number>();
+  const out = new Map<string, LayerWeights>();
+  const ms = (x: string) => meanSq.get(x)!;
+  for (const node of graph.nodes) {
+    const inMs = node.inputs.length > 0 ? ms(node.inputs[0]!) : 1;
+    let m: number;
+    switch (node.op) {
+      case 'input': m = 1; break;
+      case 'conv2d':
+      case 'fc': {
+        const rng = layerRng(seed, node.name);
+        const fanIn = fanInOf(node, byName);
+        const n = weightCount(node, byName);
+        const std = Math.sqrt(1 / (fanIn * inMs));
+        const weight = new Float32Array(n);
+        for (let i = 0; i < n; i++) weight[i] = std * rng.normal();
+        const cout = node.op === 'fc' ? node.outFeatures : node.outChannels;
+        const bias = node.bias ? uniform(rng, cout, 0, 0.01) : undefined;
+        out.set(node.name, bias ? { weight, bias } : { weight });
+        m = 1 + (bias ? 0.01 * 0.01 / 3 : 0);
+        break;
+      }
+      case 'batchnorm': {
+        const rng = layerRng(seed, node.name);
+        const c = node.outShape[node.outShape.length - 1]!;
+        const w: BatchNormWeights = {
+          gamma: uniform(rng, c, 1, 0.1),
+          beta: uniform(rng, c, 0, 0.05),
+          mean: uniform(rng, c, 0, 0.05),
+          variance: uniform(rng, c, 1, 0.1),
+        };
+        out.set(node.name, w);
+        let s = 0;
+        for (let i = 0; i < c; i++) {
+          s += w.gamma[i]! ** 2 * (inMs + w.mean[i]! ** 2) / (w.variance[i]! + node.eps) + w.beta[i]! ** 2;
+        }
+        m = s / c;
+        break;
+      }
+      // Half of a zero-mean symmetric signal survives a ReLU.
+      case 'relu': case 'relu6': m = inMs / 2; break;
+      // E[max^2] of k*k rectified normals grows roughly like 1 + ln(k*k); an estimate is enough.
+      case 'maxpool': m = inMs * (1 + Math.log(node.kernel[0] * node.kernel[1])); break;
+      case 'add': m = node.inputs.reduce((s, x) => s + ms(x), 0); break;
+      case 'concat': {
+        let s = 0;
+        let c = 0;
+        for (const x of node.inputs) {
+          const cx = byName.get(x)!.outShape.at(-1)!;
+          s += ms(x) * cx;
+          c += cx;
+        }
+        m = s / c;
+        break;
+      }
+      // alpha * sum(a^2) is ~1e-4 of k at unit scale, so LRN divides by about k^beta.
+      case 'lrn': m = inMs / node.k ** (2 * node.beta); break;
+      case 'softmax': m = 1 / node.outShape.at(-1)!; break;
+      // Averaging can only lower the mean square; keeping it errs towards unit-scale outputs.
+      case 'avgpool': case 'globalavgpool': case 'flatten': case 'dropout': m = inMs; break;
+    }
+    meanSq.set(node.name, m);
+  }
+  return out;
+}
+
+/**
+ * Learnable parameters: conv and fc weights and biases, batchnorm gamma and beta. Running
+ * mean and variance are buffers, not parameters — the torchvision convention, so the totals
+ * match torchvision's `num_params`.
+ */
+export function paramCount(graph: Graph): number {
+  const byName = indexNodes(graph);
+  let total = 0;
+  for (const node of graph.nodes) {
+    if (node.op === 'conv2d') total += weightCount(node, byName) + (node.bias ? node.outChannels : 0);
+    else if (node.op === 'fc') total += weightCount(node, byName) + (node.bias ? node.outFeatures : 0);
+    else if (node.op === 'batchnorm') total += 2 * node.outShape.at(-1)!;
+  }
+  return total;
+}
+
+/**
+ * Multiply-adds of the conv and fc layers for the graph's own batch size (so batch N counts
+ * N times the per-image figure). Bias adds, batchnorm, pooling and activations are not counted,
+ * matching the "GFLOPS" (really GMACs) column of torchvision's model metadata. 1 MAC = 2 FLOP.
+ */
+export function macCount(graph: Graph): number {
+  const byName = indexNodes(graph);
+  let total = 0;
+  for (const node of graph.nodes) {
+    if (node.op === 'conv2d') {
+      const [n, h, w, c] = node.outShape as [number, number, number, number];
+      total += n * h * w * c * fanInOf(node, byName);
+    } else if (node.op === 'fc') {
+      total += node.outShape[0]! * node.outFeatures * fanInOf(node, byName);
+    }
+  }
+  return total;
+}
+
+type ConvNode = Conv2dNode & GraphNode;
+type DenseNode = FcNode & GraphNode;
+
+function indexNodes(graph: Graph): Map<string, GraphNode> {
+  return new Map(graph.nodes.map((n) => [n.name, n]));
+}
+
+function inChannels(node: GraphNode, byName: Map<string, GraphNode>): number {
+  const src = byName.get(node.inputs[0]!);
+  if (!src) throw new Error(`layer "${node.name}" (${node.op}): unknown input "${node.inputs[0]}"`);
+  return src.outShape.at(-1)!;
+}
+
+/** Inputs feeding one output value: kh * kw * cin / groups for conv, in-features for fc. */
+function fanInOf(node: ConvNode | DenseNode, byName: Map<string, GraphNode>): number {
+  const cin = inChannels(node, byName);
+  return node.op === 'fc' ? cin : node.kernel[0] * node.kernel[1] * (cin / node.groups);
+}
+
+function weightCount(node: ConvNode | DenseNode, byName: Map<string, GraphNode>): number {
+  return fanInOf(node, byName) * (node.op === 'fc' ? node.outFeatures : node.outChannels);
+}
+
+// --- deterministic random numbers -----------------------------------------------------------
+
+interface Rng { uniform(): number; normal(): number }
+
+/** mulberry32: 32-bit state, passes the usual statistical batteries, tiny and fast. */
+function mulberry32(state: number): Rng {
+  let a = state >>> 0;
+  let spare: number | undefined;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    uniform,
+    // Box-Muller; the second value of each pair is kept for the next call.
+    normal() {
+      if (spare !== undefined) {
+        const s = spare;
+        spare = undefined;
+        return s;
+      }
+      const u = 1 - uniform(); // (0, 1]: log(0) never happens
+      const r = Math.sqrt(-2 * Math.log(u));
+      const th = 2 * Math.PI * uniform();
+      spare = r * Math.sin(th);
+      return r * Math.cos(th);
+    },
+  };
+}
+
+/** A generator for one layer, from the global seed and the layer's name (FNV-1a). */
+function layerRng(seed: number, name: string): Rng {
+  let h = 0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return mulberry32(h);
+}
+
+/** n values uniform in [center - halfWidth, center + halfWidth). */
+function uniform(rng: Rng, n: number, center: number, halfWidth: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = center + halfWidth * (2 * rng.uniform() - 1);
+  return a;
+}
+
+export type { BatchNormNode };

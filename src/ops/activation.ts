@@ -1,0 +1,18 @@
+import type { Engine } from '../wasm/engine.js';
+import { withBuffers } from './run.js';
+import { actRange, int, type Activation, type Tensor } from './util.js';
+
+/** Stand-alone ReLU / ReLU6 over `count` floats (used only where no producer can fuse it). */
+export function runActivation(engine: Engine, act: Activation, count: number, x: number, out: number): void {
+  const [lo, hi] = actRange(act);
+  engine.k.f32_clamp(count, x, out, lo, hi);
+}
+
+/** One-shot activation of a flat array. */
+export function activation(engine: Engine, x: Float32Array, act: Activation): Tensor {
+  actRange(act);
+  if (!(x instanceof Float32Array)) throw new TypeError('x must be a Float32Array');
+  int('x.length', x.length);
+  return withBuffers(engine, [{ name: 'x', data: x, length: x.length }], x.length, [x.length],
+    ([xp], yp) => runActivation(engine, act, x.length, xp, yp));
+}

@@ -1,0 +1,16 @@
+import type { Engine } from '../wasm/engine.js';
+import { withBuffers } from './run.js';
+import { int, type Tensor } from './util.js';
+
+/** out = a + b (then ReLU when relu is true) over `count` floats at wasm pointers. In-place safe. */
+export function runAdd(engine: Engine, count: number, a: number, b: number, out: number, relu = false): void {
+  engine.k.f32_add(count, a, b, out, relu ? 1 : 0);
+}
+
+/** One-shot residual add with optional fused ReLU; a and b must have the same shape. */
+export function add(engine: Engine, a: Float32Array, b: Float32Array, shape: number[], relu = false): Tensor {
+  if (!Array.isArray(shape) || shape.length === 0) throw new TypeError(`shape must be a non-empty array, got ${JSON.stringify(shape)}`);
+  const count = shape.reduce((p, v, i) => p * int(`shape[${i}]`, v), 1);
+  return withBuffers(engine, [{ name: 'a', data: a, length: count }, { name: 'b', data: b, length: count }], count, shape.slice(),
+    ([ap, bp], out) => runAdd(engine, count, ap, bp, out, relu));
+}

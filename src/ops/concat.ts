@@ -1,0 +1,40 @@
+import type { Engine } from '../wasm/engine.js';
+import { f32array, shape4, type Tensor } from './util.js';
+
+/**
+ * Copies a [pixels x c] block into channels [offset, offset + c) of a tensor whose pixels are
+ * `outStride` floats apart. The compiled runtime avoids even this by letting producers write their
+ * channel slice directly; this is the path for inputs that cannot (e.g. the graph input).
+ */
+export function runCopyChannels(engine: Engine, pixels: number, c: number, src: number, srcStride: number,
+  dst: number, outStride: number, offset: number): void {
+  engine.k.f32_copy_strided(pixels, c, src, srcStride, dst + offset * 4, outStride);
+}
+
+/** One-shot channel concat of NHWC tensors with equal N, H, W. */
+export function concat(engine: Engine, inputs: Tensor[]): Tensor {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new TypeError('inputs must be a non-empty array of { data, shape }');
+  const shapes = inputs.map((t, i) => shape4(`inputs[${i}].shape`, t?.shape));
+  const [n, h, w] = shapes[0];
+  shapes.forEach((s, i) => {
+    if (s[0] !== n || s[1] !== h || s[2] !== w) {
+      throw new RangeError(`inputs[${i}].shape ${JSON.stringify(s)} must match N, H, W of inputs[0] ${JSON.stringify(shapes[0])}`);
+    }
+    f32array(`inputs[${i}].data`, inputs[i].data, s[0] * s[1] * s[2] * s[3]);
+  });
+  const ctot = shapes.reduce((a, s) => a + s[3], 0);
+  const pixels = n * h * w;
+  const out = engine.alloc(pixels * ctot);
+  try {
+    let off = 0;
+    for (let i = 0; i < inputs.length; i++) {
+      const src = engine.upload(inputs[i].data);
+      runCopyChannels(engine, pixels, shapes[i][3], src, shapes[i][3], out, ctot, off);
+      engine.release(src);
+      off += shapes[i][3];
+    }
+    return { data: engine.read(out, pixels * ctot), shape: [n, h, w, ctot] };
+  } finally {
+    engine.release(out);
+  }
+}

@@ -1,0 +1,99 @@
+import type { Engine } from '../wasm/engine.js';
+import {
+  actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
+  type Activation, type Pad4, type Pair, type Strides, type Tensor,
+} from './util.js';
+
+export interface DepthwiseConv2dParams {
+  channels: number;
+  kernel: number | Pair;
+  stride?: number | Pair;
+  pad?: number | Pair | Pad4;
+  dilation?: number | Pair;
+  act?: Activation;
+}
+
+/**
+ * Depthwise convolution (groups = channels, multiplier 1), NHWC. Weights HWIO = [kh][kw][1][C].
+ * 3x3 at stride 1 or 2 without dilation gets the register-blocked kernels; the rest the generic one.
+ */
+export class DepthwiseConv2d {
+  readonly channels: number;
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly pad: Pad4;
+  readonly dilation: Pair;
+  readonly act: Activation;
+  readonly path: 'dw3x3s1' | 'dw3x3s2' | 'dwgeneric';
+  private engine: Engine;
+  private packed: number;
+
+  constructor(engine: Engine, p: DepthwiseConv2dParams, weight: Float32Array, bias: Float32Array | null = null) {
+    if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+    const c = (this.channels = int('channels', p.channels));
+    this.kernel = pair('kernel', p.kernel);
+    this.stride = pair('stride', p.stride, 1, 1);
+    this.pad = pad4('pad', p.pad);
+    this.dilation = pair('dilation', p.dilation, 1, 1);
+    this.act = p.act ?? 'none';
+    actRange(this.act);
+    const taps = this.kernel[0] * this.kernel[1];
+    f32array('weight', weight, taps * c);
+    optBias('bias', bias, c);
+    const plain3 = this.kernel[0] === 3 && this.kernel[1] === 3 && this.dilation[0] === 1 && this.dilation[1] === 1;
+    this.path = plain3 && this.stride[0] === 1 && this.stride[1] === 1 ? 'dw3x3s1'
+      : plain3 && this.stride[0] === 2 && this.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';
+    // [bias c4][taps x c4], channels zero-padded to a multiple of 4 so every group is one v128
+    const c4 = Math.ceil(c / 4) * 4;
+    const packed = new Float32Array((taps + 1) * c4);
+    if (bias) packed.set(bias, 0);
+    for (let t = 0; t < taps; t++) packed.set(weight.subarray(t * c, t * c + c), (t + 1) * c4);
+    this.engine = engine;
+    this.packed = engine.upload(packed);
+  }
+
+  outShape(inShape: number[]): [number, number, number, number] {
+    const [n, h, w, c] = shape4('inShape', inShape);
+    if (c !== this.channels) throw new RangeError(`inShape[3] must be ${this.channels} channels, got ${c}`);
+    return [n,
+      outSize('dwconv2d (height)', h, this.kernel[0], this.stride[0], this.pad[0], this.pad[2], this.dilation[0]),
+      outSize('dwconv2d (width)', w, this.kernel[1], this.stride[1], this.pad[1], this.pad[3], this.dilation[1]),
+      c];
+  }
+
+  run(x: number, inShape: number[], out: number, opts: Strides = {}): void {
+    const [n, h, w, c] = shape4('inShape', inShape);
+    const [, ho, wo] = this.outShape(inShape);
+    const [cx, ldo] = strides(opts, c, c);
+    const [lo, hi, clamp] = actRange(this.act);
+    const k = this.engine.k;
+    const [pt, pl] = this.pad;
+    if (this.path === 'dw3x3s1') k.f32_dwconv_3x3s1(x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
+    else if (this.path === 'dw3x3s2') k.f32_dwconv_3x3s2(x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
+    else k.f32_dwconv(x, n, h, w, cx, c, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
+      this.dilation[0], this.dilation[1], pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
+  }
+
+  dispose(): void {
+    if (this.packed) this.engine.release(this.packed);
+    this.packed = 0;
+  }
+}
+
+/** One-shot depthwise convolution of an NHWC Float32Array. */
+export function dwconv2d(engine: Engine, x: Float32Array, inShape: number[], weight: Float32Array,
+  bias: Float32Array | null, params: DepthwiseConv2dParams): Tensor {
+  const s = shape4('inShape', inShape);
+  f32array('x', x, s[0] * s[1] * s[2] * s[3]);
+  const op = new DepthwiseConv2d(engine, params, weight, bias);
+  try {
+    const os = op.outShape(s);
+    const count = os[0] * os[1] * os[2] * os[3];
+    const xp = engine.upload(x);
+    const yp = engine.alloc(count);
+    try {
+      op.run(xp, s, yp);
+      return { data: engine.read(yp, count), shape: os };
+    } finally { engine.release(yp); engine.release(xp); }
+  } finally { op.dispose(); }
+}

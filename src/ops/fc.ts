@@ -1,0 +1,42 @@
+import type { Engine } from '../wasm/engine.js';
+import { Gemm } from './gemm.js';
+import { f32array, int, type Activation, type Tensor } from './util.js';
+
+/**
+ * Fully connected layer y[N x out] = act(x[N x in] · W + bias), W in IO layout ([in][out]) packed
+ * once. Batch 1 takes the GEMV kernel (bound by streaming W), larger batches the blocked GEMM.
+ */
+export class FullyConnected {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  private gemm: Gemm;
+
+  constructor(engine: Engine, inFeatures: number, outFeatures: number, weight: Float32Array,
+    bias: Float32Array | null = null, act: Activation = 'none') {
+    this.inFeatures = int('inFeatures', inFeatures);
+    this.outFeatures = int('outFeatures', outFeatures);
+    this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act);
+  }
+
+  run(batch: number, x: number, out: number): void {
+    this.gemm.run(int('batch', batch), x, out);
+  }
+
+  dispose(): void { this.gemm.dispose(); }
+}
+
+/** One-shot fully connected layer. */
+export function fc(engine: Engine, x: Float32Array, batch: number, weight: Float32Array, inFeatures: number,
+  outFeatures: number, bias: Float32Array | null = null, act: Activation = 'none'): Tensor {
+  int('batch', batch); int('inFeatures', inFeatures); int('outFeatures', outFeatures);
+  f32array('x', x, batch * inFeatures);
+  const op = new FullyConnected(engine, inFeatures, outFeatures, weight, bias, act);
+  const xp = engine.upload(x);
+  const yp = engine.alloc(batch * outFeatures);
+  try {
+    op.run(batch, xp, yp);
+    return { data: engine.read(yp, batch * outFeatures), shape: [batch, outFeatures] };
+  } finally {
+    engine.release(yp); engine.release(xp); op.dispose();
+  }
+}

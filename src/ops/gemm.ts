@@ -1,0 +1,75 @@
+import type { Engine } from '../wasm/engine.js';
+import { actRange, f32array, int, optBias, type Activation } from './util.js';
+
+/** Panel width of the shipped GEMM (assembly/gemm/f32_gemm.ts). */
+export const GEMM_NR = 8;
+
+/** Floats taken by W (k x n) packed into NR-wide panels with their bias. */
+export function packedGemmFloats(k: number, n: number): number {
+  return Math.ceil(n / GEMM_NR) * (k + 1) * GEMM_NR;
+}
+
+/**
+ * Packs W (k rows x n columns, row stride ldw floats, starting at column col0 of `w`) and its
+ * bias into `dst` (or a new block), the layout every GEMM call then streams. Done once per layer.
+ */
+export function packGemm(engine: Engine, w: Float32Array, k: number, n: number, bias: Float32Array | null,
+  ldw = n, col0 = 0, dst?: number): number {
+  const out = dst ?? engine.alloc(packedGemmFloats(k, n));
+  const wp = engine.upload(w);
+  const bp = bias ? engine.upload(bias.subarray(col0, col0 + n)) : 0;
+  engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out);
+  if (bp) engine.release(bp);
+  engine.release(wp);
+  return out;
+}
+
+/** A weight matrix packed once, multiplied many times: C = act(A · W + bias). */
+export class Gemm {
+  readonly k: number;
+  readonly n: number;
+  readonly act: Activation;
+  private engine: Engine;
+  private packed: number;
+
+  /** w is k x n row-major (the [in][out] layout); bias has n values or is null. */
+  constructor(engine: Engine, k: number, n: number, w: Float32Array, bias: Float32Array | null = null, act: Activation = 'none') {
+    int('k', k); int('n', n);
+    f32array('w', w, k * n);
+    optBias('bias', bias, n);
+    actRange(act);
+    this.engine = engine;
+    this.k = k; this.n = n; this.act = act;
+    this.packed = packGemm(engine, w, k, n, bias);
+  }
+
+  /** C (m rows, stride ldc floats) = act(A (m rows, stride lda floats) · W + bias), pointers in wasm memory. */
+  run(m: number, a: number, c: number, lda = this.k, ldc = this.n): void {
+    const [lo, hi, clamp] = actRange(this.act);
+    if (m === 1) this.engine.k.f32_gemv(this.n, this.k, a, this.packed, c, lo, hi, clamp);
+    else this.engine.k.f32_gemm(m, this.n, this.k, a, lda * 4, this.packed, c, ldc * 4, lo, hi, clamp);
+  }
+
+  dispose(): void {
+    if (this.packed) this.engine.release(this.packed);
+    this.packed = 0;
+  }
+}
+
+/** One-shot C[m x n] = act(A[m x k] · B[k x n] + bias), copying through wasm memory. */
+export function gemm(engine: Engine, a: Float32Array, m: number, k: number, b: Float32Array, n: number,
+  bias: Float32Array | null = null, act: Activation = 'none'): Float32Array {
+  int('m', m); int('k', k); int('n', n);
+  f32array('a', a, m * k);
+  const op = new Gemm(engine, k, n, b, bias, act);
+  const ap = engine.upload(a);
+  const cp = engine.alloc(m * n);
+  try {
+    const [lo, hi, clamp] = actRange(act);
+    // Always the blocked GEMM here (the gemv path is FullyConnected's): tests reach every tile.
+    engine.k.f32_gemm(m, n, k, ap, k * 4, (op as any).packed, cp, n * 4, lo, hi, clamp);
+    return engine.read(cp, m * n);
+  } finally {
+    engine.release(cp); engine.release(ap); op.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Engine } from '../wasm/engine.js';
+import { withBuffers } from './run.js';
+import { int, shape4, type Tensor } from './util.js';
+
+export interface LrnParams { size: number; alpha?: number; beta?: number; k?: number }
+
+function num(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${name} must be a finite number, got ${String(v)}`);
+  return v;
+}
+
+export function lrnConfig(p: LrnParams): Required<LrnParams> {
+  if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+  const k = num('k', p.k, 1);
+  if (k <= 0) throw new RangeError(`k must be > 0, got ${k}`);
+  return { size: int('size', p.size), alpha: num('alpha', p.alpha, 1e-4), beta: num('beta', p.beta, 0.75), k };
+}
+
+/** Across-channel LRN on wasm pointers (dense NHWC). */
+export function runLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number): void {
+  const [n, h, w, c] = shape4('inShape', inShape);
+  engine.k.f32_lrn(n * h * w, c, x, out, cfg.size, cfg.alpha, cfg.beta, cfg.k);
+}
+
+/** One-shot LRN with PyTorch's LocalResponseNorm semantics (defaults alpha 1e-4, beta 0.75, k 1). */
+export function lrn(engine: Engine, x: Float32Array, inShape: number[], params: LrnParams): Tensor {
+  const cfg = lrnConfig(params);
+  const s = shape4('inShape', inShape);
+  const count = s[0] * s[1] * s[2] * s[3];
+  return withBuffers(engine, [{ name: 'x', data: x, length: count }], count, s, ([xp], yp) => runLrn(engine, cfg, xp, s, yp));
+}

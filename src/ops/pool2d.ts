@@ -1,0 +1,80 @@
+import type { Engine } from '../wasm/engine.js';
+import { withBuffers } from './run.js';
+import { int, outSize, pad4, pair, shape4, strides, type Pad4, type Pair, type Strides, type Tensor } from './util.js';
+
+export interface Pool2dParams {
+  kernel: number | Pair;
+  /** default: the kernel size (PyTorch) */
+  stride?: number | Pair;
+  pad?: number | Pair | Pad4;
+  ceil?: boolean;
+  /** average pooling only; default true (PyTorch) */
+  countIncludePad?: boolean;
+}
+
+export interface Pool2dConfig {
+  kernel: Pair; stride: Pair; pad: Pad4; ceil: boolean; countIncludePad: boolean;
+}
+
+export function poolConfig(p: Pool2dParams): Pool2dConfig {
+  if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+  const kernel = pair('kernel', p.kernel);
+  const stride = p.stride === undefined ? kernel : pair('stride', p.stride);
+  const pad = pad4('pad', p.pad);
+  if (pad[0] > kernel[0] / 2 || pad[2] > kernel[0] / 2 || pad[1] > kernel[1] / 2 || pad[3] > kernel[1] / 2) {
+    throw new RangeError(`pad ${JSON.stringify(pad)} must be at most half the kernel ${JSON.stringify(kernel)}`);
+  }
+  return { kernel, stride, pad, ceil: !!p.ceil, countIncludePad: p.countIncludePad ?? true };
+}
+
+export function poolOutShape(cfg: Pool2dConfig, inShape: number[]): [number, number, number, number] {
+  const [n, h, w, c] = shape4('inShape', inShape);
+  return [n,
+    outSize('pool (height)', h, cfg.kernel[0], cfg.stride[0], cfg.pad[0], cfg.pad[2], 1, cfg.ceil),
+    outSize('pool (width)', w, cfg.kernel[1], cfg.stride[1], cfg.pad[1], cfg.pad[3], 1, cfg.ceil),
+    c];
+}
+
+/** Runs max or average pooling on wasm pointers (input/output may be channel slices). */
+export function runPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
+  out: number, opts: Strides = {}): void {
+  const [n, h, w, c] = shape4('inShape', inShape);
+  const [, ho, wo] = poolOutShape(cfg, inShape);
+  const [cx, ldo] = strides(opts, c, c);
+  const { kernel: [kh, kw], stride: [sh, sw], pad: [pt, pl, pb, pr] } = cfg;
+  if (kind === 'max') engine.k.f32_maxpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, ho, wo, out, ldo);
+  else engine.k.f32_avgpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, h + pb, w + pr, ho, wo, cfg.countIncludePad ? 1 : 0, out, ldo);
+}
+
+function oneShot(kind: 'max' | 'avg', engine: Engine, x: Float32Array, inShape: number[], params: Pool2dParams): Tensor {
+  const cfg = poolConfig(params);
+  const s = shape4('inShape', inShape);
+  const os = poolOutShape(cfg, s);
+  return withBuffers(engine, [{ name: 'x', data: x, length: s[0] * s[1] * s[2] * s[3] }], os[0] * os[1] * os[2] * os[3], os,
+    ([xp], yp) => runPool2d(engine, kind, cfg, xp, s, yp));
+}
+
+/** Max pooling, NHWC, PyTorch semantics (ceil mode included). */
+export function maxPool2d(engine: Engine, x: Float32Array, inShape: number[], params: Pool2dParams): Tensor {
+  return oneShot('max', engine, x, inShape, params);
+}
+
+/** Average pooling, NHWC, PyTorch semantics (ceil mode, countIncludePad). */
+export function avgPool2d(engine: Engine, x: Float32Array, inShape: number[], params: Pool2dParams): Tensor {
+  return oneShot('avg', engine, x, inShape, params);
+}
+
+/** Global average pooling [N,H,W,C] -> [N,1,1,C] on wasm pointers. */
+export function runGlobalAvgPool(engine: Engine, x: number, inShape: number[], out: number, opts: Strides = {}): void {
+  const [n, h, w, c] = shape4('inShape', inShape);
+  const [cx, ldo] = strides(opts, c, c);
+  engine.k.f32_global_avgpool(x, n, h * w, cx, c, out, ldo);
+}
+
+/** One-shot global average pooling. */
+export function globalAvgPool(engine: Engine, x: Float32Array, inShape: number[]): Tensor {
+  const s = shape4('inShape', inShape);
+  int('channels', s[3]);
+  return withBuffers(engine, [{ name: 'x', data: x, length: s[0] * s[1] * s[2] * s[3] }], s[0] * s[3], [s[0], 1, 1, s[3]],
+    ([xp], yp) => runGlobalAvgPool(engine, xp, s, yp));
+}

@@ -1,0 +1,15 @@
+import type { Engine } from '../wasm/engine.js';
+import { withBuffers } from './run.js';
+import { int, type Tensor } from './util.js';
+
+/** Row-wise softmax over the last axis on wasm pointers. In-place safe. */
+export function runSoftmax(engine: Engine, rows: number, cols: number, x: number, out: number): void {
+  engine.k.f32_softmax(rows, cols, x, out);
+}
+
+/** One-shot softmax of a [rows x cols] matrix (e.g. [N, 1000] logits). */
+export function softmax(engine: Engine, x: Float32Array, rows: number, cols: number): Tensor {
+  int('rows', rows); int('cols', cols);
+  return withBuffers(engine, [{ name: 'x', data: x, length: rows * cols }], rows * cols, [rows, cols],
+    ([xp], yp) => runSoftmax(engine, rows, cols, xp, yp));
+}

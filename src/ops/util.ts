@@ -1,0 +1,95 @@
+// Argument checks shared by the ops: every value is checked in JS before a pointer reaches
+// WebAssembly, so bad input is a TypeError/RangeError naming the argument, never a trap.
+
+/** Fused activation of an op's epilogue. */
+export type Activation = 'none' | 'relu' | 'relu6';
+
+export type Pair = [number, number];
+/** [top, left, bottom, right] */
+export type Pad4 = [number, number, number, number];
+
+/** A dense NHWC (or [N, C]) tensor on the JS side. */
+export interface Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export function int(name: string, v: unknown, min = 1): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be a number, got ${String(v)}`);
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
+  if (v > 2 ** 31 - 1) throw new RangeError(`${name} is too large (${v})`);
+  return v;
+}
+
+export function pair(name: string, v: unknown, min = 1, dflt?: number): Pair {
+  if (v === undefined && dflt !== undefined) return [dflt, dflt];
+  if (typeof v === 'number') { int(name, v, min); return [v, v]; }
+  if (Array.isArray(v) && v.length === 2) return [int(`${name}[0]`, v[0], min), int(`${name}[1]`, v[1], min)];
+  throw new TypeError(`${name} must be a number or [h, w], got ${JSON.stringify(v)}`);
+}
+
+/** Padding: p, [ph, pw] or [top, left, bottom, right]. */
+export function pad4(name: string, v: unknown): Pad4 {
+  if (v === undefined) return [0, 0, 0, 0];
+  if (typeof v === 'number') { int(name, v, 0); return [v, v, v, v]; }
+  if (Array.isArray(v) && v.length === 2) {
+    const [a, b] = [int(`${name}[0]`, v[0], 0), int(`${name}[1]`, v[1], 0)];
+    return [a, b, a, b];
+  }
+  if (Array.isArray(v) && v.length === 4) return v.map((x, i) => int(`${name}[${i}]`, x, 0)) as Pad4;
+  throw new TypeError(`${name} must be a number, [ph, pw] or [top, left, bottom, right], got ${JSON.stringify(v)}`);
+}
+
+export function shape4(name: string, s: unknown): [number, number, number, number] {
+  if (!Array.isArray(s) || s.length !== 4) throw new TypeError(`${name} must be [N, H, W, C], got ${JSON.stringify(s)}`);
+  return [int(`${name}[0] (N)`, s[0]), int(`${name}[1] (H)`, s[1]), int(`${name}[2] (W)`, s[2]), int(`${name}[3] (C)`, s[3])];
+}
+
+export function f32array(name: string, v: unknown, length: number): Float32Array {
+  if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name : typeof v}`);
+  if (v.length !== length) throw new RangeError(`${name} must have ${length} elements, got ${v.length}`);
+  return v;
+}
+
+export function optBias(name: string, v: unknown, length: number): Float32Array | null {
+  if (v === undefined || v === null) return null;
+  return f32array(name, v, length);
+}
+
+/** [lo, hi, clamp flag] for the kernels' fused epilogue. */
+export function actRange(act: unknown = 'none'): [number, number, number] {
+  switch (act) {
+    case 'none': return [-Infinity, Infinity, 0];
+    case 'relu': return [0, Infinity, 1];
+    case 'relu6': return [0, 6, 1];
+    default: throw new TypeError(`act must be 'none', 'relu' or 'relu6', got ${JSON.stringify(act)}`);
+  }
+}
+
+/** PyTorch's convolution / pooling output size; throws when the window does not fit. */
+export function outSize(name: string, inp: number, k: number, s: number, padBefore: number, padAfter: number,
+  dilation = 1, ceil = false): number {
+  const span = dilation * (k - 1) + 1;
+  const avail = inp + padBefore + padAfter - span;
+  if (avail < 0) throw new RangeError(`${name}: kernel extent ${span} is larger than the padded input ${inp + padBefore + padAfter}`);
+  let o = (ceil ? Math.ceil(avail / s) : Math.floor(avail / s)) + 1;
+  // ceil mode: the last window must start inside the input or the left padding
+  if (ceil && (o - 1) * s >= inp + padBefore) o--;
+  return o;
+}
+
+/** Optional pixel strides for writing into / reading from channel slices of wider tensors. */
+export interface Strides {
+  /** Input pixel stride in floats (default: input channels). */
+  inStride?: number;
+  /** Output pixel stride in floats (default: output channels). */
+  outStride?: number;
+}
+
+export function strides(s: Strides | undefined, cin: number, cout: number): [number, number] {
+  const cx = s?.inStride === undefined ? cin : int('inStride', s.inStride);
+  const ldo = s?.outStride === undefined ? cout : int('outStride', s.outStride);
+  if (cx < cin) throw new RangeError(`inStride must be >= input channels (${cin}), got ${cx}`);
+  if (ldo < cout) throw new RangeError(`outStride must be >= output channels (${cout}), got ${ldo}`);
+  return [cx, ldo];
+}
