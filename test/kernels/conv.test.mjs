@@ -1,0 +1,101 @@
+// Dense and grouped convolution (1x1 direct path and im2col + GEMM) against the reference:
+// hand-picked edges, then 600 random configurations from a fixed seed.
+// Bound: |got - want| <= 4*K*2^-23*sum|terms| with K = kh*kw*C/groups (close.mjs).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createEngine, ops } from '../../dist/index.js';
+import * as ref from '../reference/ops.mjs';
+import { mulberry32, randomArray, pick, randInt } from '../reference/rng.mjs';
+import { assertClose } from '../reference/close.mjs';
+
+const engine = await createEngine();
+const rng = mulberry32(7);
+
+function check(cfg) {
+  const { n, h, w, c, o, kh, kw, sh, sw, pad, dh, dw, groups, act, bias } = cfg;
+  const x = randomArray(rng, n * h * w * c);
+  const wt = randomArray(rng, kh * kw * (c / groups) * o);
+  const b = bias ? randomArray(rng, o) : null;
+  const label = JSON.stringify(cfg);
+  const params = { inChannels: c, outChannels: o, kernel: [kh, kw], stride: [sh, sw], pad, dilation: [dh, dw], groups, act };
+  const got = ops.conv2d(engine, x, [n, h, w, c], wt, b, params);
+  const want = ref.conv2d(x, [n, h, w, c], wt, b, { outChannels: o, kernel: [kh, kw], stride: [sh, sw], pad, dilation: [dh, dw], groups, act });
+  assert.equal(got.shape, want.shape, `${label}: shape`);
+  assertClose(got.data, want.data, { mag: want.mag, K: kh * kw * (c / groups), label, shape: want.shape });
+}
+
+const base = { n: 1, h: 9, w: 9, c: 8, o: 8, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], dh: 1, dw: 1, groups: 1, act: 'none', bias: true };
+
+test('1x1 direct path: channels 1..17, stride 1 and 2, odd sizes, slices', () => {
+  for (const c of [1, 3, 4, 7, 8, 15, 16, 17]) {
+    for (const o of [1, 3, 8, 9, 17]) {
+      for (const s of [1, 2]) check({ ...base, h: 7, w: 5, c, o, kh: 1, kw: 1, sh: s, sw: s, pad: [0, 0, 0, 0], act: 'relu' });
+    }
+  }
+  check({ ...base, n: 2, h: 6, w: 7, c: 64, o: 40, kh: 1, kw: 1, sh: 2, sw: 1, pad: [0, 0, 0, 0] });
+});
+
+test('3x3 im2col path: channels, strides, padding 0/1/2, dilation 2, activations', () => {
+  for (const c of [1, 3, 4, 7, 8, 15, 16, 17]) {
+    for (const p of [0, 1, 2]) {
+      for (const s of [1, 2]) check({ ...base, h: 8, w: 7, c, o: 9, sh: s, sw: s, pad: [p, p, p, p], act: pick(rng, ['none', 'relu', 'relu6']) });
+    }
+  }
+  check({ ...base, dh: 2, dw: 2, pad: [2, 2, 2, 2] });
+  check({ ...base, dh: 2, dw: 1, pad: [2, 1, 2, 1], c: 5, o: 3 });
+  check({ ...base, bias: false, act: 'relu6' });
+  check({ ...base, pad: [0, 1, 2, 0], sh: 2 }); // asymmetric ('same'-style) padding
+});
+
+test('large K crosses K blocks; many output pixels cross im2col blocks', () => {
+  check({ ...base, h: 6, w: 6, c: 130, o: 20 }); // K = 1170
+  check({ ...base, h: 40, w: 37, c: 3, o: 16, kh: 7, kw: 7, sh: 2, sw: 2, pad: [3, 3, 3, 3] }); // AlexNet/ResNet stem shape
+  check({ ...base, n: 2, h: 33, w: 35, c: 16, o: 24 });
+});
+
+test('grouped convolution (groups neither 1 nor C), 1x1 grouped and depthwise-as-grouped', () => {
+  check({ ...base, c: 8, o: 12, groups: 2 });
+  check({ ...base, c: 12, o: 6, groups: 3, kh: 5, kw: 5, pad: [2, 2, 2, 2] });
+  check({ ...base, c: 16, o: 16, groups: 4, kh: 1, kw: 1, pad: [0, 0, 0, 0], sh: 2, sw: 2 });
+  check({ ...base, c: 6, o: 12, groups: 6 }); // depthwise multiplier 2 through the grouped path
+  check({ ...base, h: 13, w: 13, c: 96, o: 256, groups: 2, kh: 5, kw: 5, pad: [2, 2, 2, 2] }); // AlexNet-2012 conv2, reduced
+});
+
+test('600 random configurations (fixed seed)', () => {
+  let ran = 0;
+  while (ran < 600) {
+    const kh = pick(rng, [1, 1, 2, 3, 3, 5, 7]), kw = rng() < 0.8 ? kh : pick(rng, [1, 3, 5]);
+    const dh = rng() < 0.15 ? 2 : 1, dw = rng() < 0.15 ? 2 : 1;
+    const h = randInt(rng, 1, 12), w = randInt(rng, 1, 12);
+    const pad = [randInt(rng, 0, 2), randInt(rng, 0, 2), randInt(rng, 0, 2), randInt(rng, 0, 2)];
+    if (h + pad[0] + pad[2] < dh * (kh - 1) + 1 || w + pad[1] + pad[3] < dw * (kw - 1) + 1) continue;
+    const groups = pick(rng, [1, 1, 1, 2, 3]);
+    const c = groups * pick(rng, [1, 3, 4, 7, 8, 15, 16, 17]);
+    const o = groups * pick(rng, [1, 3, 4, 7, 8, 9, 15, 16, 17, 24]);
+    check({
+      n: pick(rng, [1, 1, 2]), h, w, c, o, kh, kw, sh: randInt(rng, 1, 3), sw: randInt(rng, 1, 3), pad, dh, dw, groups,
+      act: pick(rng, ['none', 'relu', 'relu6']), bias: rng() < 0.8,
+    });
+    ran++;
+  }
+  assert.is(ran, 600);
+});
+
+test('Conv2d.run into a channel slice (concat in place) leaves other channels untouched', () => {
+  const op = new ops.Conv2d(engine, { inChannels: 5, outChannels: 3, kernel: 3, pad: 1, act: 'relu' }, randomArray(rng, 45 * 3), randomArray(rng, 3));
+  const x = randomArray(rng, 2 * 6 * 6 * 5);
+  const xp = engine.upload(x);
+  const out = engine.upload(new Float32Array(2 * 6 * 6 * 10).fill(-7));
+  op.run(xp, [2, 6, 6, 5], out + 4 * 4, { outStride: 10 });
+  const got = engine.read(out, 2 * 6 * 6 * 10);
+  for (let p = 0; p < 72; p++) {
+    for (let ch = 0; ch < 10; ch++) {
+      const v = got[p * 10 + ch];
+      if (ch < 4 || ch >= 7) assert.is(v, -7);
+      else assert.ok(v >= 0);
+    }
+  }
+  engine.release(xp); engine.release(out); op.dispose();
+});
+
+test.run();
