@@ -1,0 +1,16 @@
+/**
+ * The cost model's counting half: per-op handlers from shapes to params, MACs, other ops and
+ * bytes; whole-graph analysis with a per-class breakdown; text and JSON reports.
+ *
+ * Units, stated once: 1 MAC = one multiply-add; FLOPs = 2 x MACs. Tensors are f32 (4 bytes).
+ * Counts are for the graph's batch N (node shapes carry it); params do not depend on N.
+ */
+export {
+  COST_HANDLERS, ZERO_COST_OPS, F32_BYTES, costOf, hasCostHandler, numel,
+  type OpCost, type CostHandler, type CostHandlers, type NodeOf,
+} from './handlers.js';
+export {
+  analyze, opClassOf, OP_CLASSES,
+  type OpClass, type LayerCost, type ClassTotals, type AnalyzeOptions, type CostAnalysis,
+} from './analyze.js';
+export { formatCostTable, costJson, type CostJson } from './format.js';

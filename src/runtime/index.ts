@@ -1,0 +1,2 @@
+export { Net, compile, type CompileOptions, type RunOptions, type PlanStep, type PlanSummary } from './net.js';
+export { planMemory, type BufferRequest, type MemoryPlan } from './planner.js';
