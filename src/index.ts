@@ -1,12 +1,16 @@
 /**
- * simdnet: classic ImageNet CNNs on WebAssembly SIMD, in any JavaScript runtime.
+ * simdnet: classic ImageNet CNNs on WebAssembly SIMD, in any JavaScript runtime, and what they
+ * cost before you run them.
  *
- * Layers: kernels (dist/simdnet.wasm) -> ops (validated, weights packed once) -> graph/runtime.
+ * Layers, data flowing one way: models -> graph -> runtime -> ops -> kernels (dist/simdnet.wasm);
+ * cost reads the graph only. Units: 1 MAC = one multiply-add; FLOPs = 2 x MACs.
  */
 export { Engine } from './wasm/engine.js';
 export { hasSimd, compileKernels } from './wasm/loader.js';
+export { createEngine } from './wasm/create.js';
 export * as ops from './ops/index.js';
 export type { Activation, Tensor, Pad4, Pair } from './ops/util.js';
-
-/** Creates an engine: one kernel instance with its own memory. Call dispose() when done. */
-export { createEngine } from './wasm/create.js';
+export * from './graph/index.js';
+export { buildModel, modelInfo, MODELS, type ModelInfo, type BuildModelOptions } from './models/index.js';
+export { compile, Net, planActivations, type CompileOptions, type RunOptions, type PlanSummary, type PlanStep } from './runtime/index.js';
+export * as cost from './cost/index.js';

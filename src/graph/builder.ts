@@ -345,7 +345,7 @@ function size2(where: string, what: string, v: Size2): [number, number] {
 }
 
 /** Resolves any {@link Padding} form to `[top, left, bottom, right]`. */
-export function resolvePad(
+function resolvePad(
   where: string, p: Padding, [h, w]: [number, number], kernel: [number, number],
   stride: [number, number], dilation: [number, number],
 ): Pad4 {
@@ -371,22 +371,26 @@ export function resolvePad(
 }
 
 /**
- * PyTorch's output size along one axis. In ceil mode the last window must start inside the
- * input or the leading padding, else it is dropped (`(out - 1) * stride >= in + padBefore`).
+ * PyTorch's output size along one axis: floor((span + (ceil ? stride - 1 : 0)) / stride) + 1 with
+ * span = input + padding - dilated kernel, floor rounding towards -infinity. In ceil mode the last
+ * window must start inside the input or the leading padding, else it is dropped
+ * (`(out - 1) * stride >= in + padBefore`). Fewer than one output means the kernel is larger
+ * than the padded input — except that ceil mode lets a pool window overhang by up to
+ * stride - 1 (PyTorch accepts a 3x3 stride-2 ceil-mode pool on a 2x2 map and gives 1x1).
  */
-export function outSize(
+function outSize(
   where: string, axis: string, input: number, kernel: number, stride: number, dilation: number,
   padBefore: number, padAfter: number, ceil: boolean,
 ): number {
   const eff = dilation * (kernel - 1) + 1;
-  const span = input + padBefore + padAfter - eff;
-  if (span < 0) {
-    const o = Math.floor(span / stride) + 1;
-    throw new Error(`${where}: output ${axis} would be ${o}: kernel ${eff}${dilation > 1 ? ' (dilated)' : ''}` +
-      ` is larger than the padded input ${input + padBefore + padAfter} (input ${input},` +
-      ` padding ${padBefore}+${padAfter})`);
-  }
-  let o = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
+  const padded = input + padBefore + padAfter;
+  const span = padded - eff;
+  let o = Math.floor((span + (ceil ? stride - 1 : 0)) / stride) + 1;
   if (ceil && (o - 1) * stride >= input + padBefore) o--;
+  if (o < 1) {
+    throw new Error(`${where}: output ${axis} would be ${o}: kernel ${eff}` +
+      `${dilation > 1 ? ' (dilated)' : ''} is larger than the padded input ${padded}` +
+      ` (input ${input}, padding ${padBefore}+${padAfter})`);
+  }
   return o;
 }

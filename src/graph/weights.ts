@@ -1,7 +1,7 @@
 // Weight layouts, deterministic random weights, and the parameter / multiply-add counts that
 // the zoo's golden tests compare against published figures.
 
-import type { BatchNormNode, Conv2dNode, FcNode, Graph, GraphNode } from './types.js';
+import type { Conv2dNode, FcNode, Graph, GraphNode } from './types.js';
 
 /** conv2d weights: `weight` in HWIO = [kh][kw][cin / groups][cout]; `bias` = [cout]. */
 export interface ConvWeights { weight: Float32Array; bias?: Float32Array }
@@ -206,5 +206,3 @@ function uniform(rng: Rng, n: number, center: number, halfWidth: number): Float3
   for (let i = 0; i < n; i++) a[i] = center + halfWidth * (2 * rng.uniform() - 1);
   return a;
 }
-
-export type { BatchNormNode };

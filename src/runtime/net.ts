@@ -16,7 +16,7 @@ import type { Activation } from '../ops/util.js';
 import { planMemory } from './planner.js';
 
 /** A tensor value of the plan. Slices live inside a concat's buffer; aliases share a buffer. */
-interface Value {
+export interface Value {
   id: number;
   shape: Shape;
   floats: number;
@@ -117,19 +117,7 @@ export class Net {
     this.inputShape = input.shape.slice();
     this.outputShape = output.shape.slice();
 
-    // liveness over root buffers (slices and aliases extend their root's lifetime)
-    const root = (v: Value): Value => (v.sliceOf ? root(v.sliceOf[0]) : v.aliasOf ? root(v.aliasOf) : v);
-    const life = new Map<Value, [number, number]>();
-    for (const v of values) {
-      const r = root(v);
-      const cur = life.get(r) ?? [Infinity, -Infinity];
-      cur[0] = Math.min(cur[0], v.def);
-      cur[1] = Math.max(cur[1], v.lastUse, v.def);
-      life.set(r, cur);
-    }
-    life.get(root(output))![1] = steps.length;
-    const reqs = [...life.entries()].map(([v, [first, last]]) => ({ id: v.id, floats: v.floats, first, last }));
-    const mem = planMemory(reqs);
+    const mem = planValues(values, steps.length, output);
     let wsFloats = 0;
     try {
       this.arena = engine.alloc(mem.arenaFloats);
@@ -300,6 +288,31 @@ function convertWeights(graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 
     return { gamma: f32('gamma', w.gamma, c), beta: f32('beta', w.beta, c), mean: f32('mean', w.mean, c), variance: f32('variance', w.variance, c) };
   }
   throw new RangeError(`setWeights: layer "${node.name}" (${node.op}) has no weights`);
+}
+
+/** Liveness over root buffers (slices and aliases extend their root's lifetime), then the arena plan. */
+export function planValues(values: Value[], nsteps: number, output: Value) {
+  const root = (v: Value): Value => (v.sliceOf ? root(v.sliceOf[0]) : v.aliasOf ? root(v.aliasOf) : v);
+  const life = new Map<Value, [number, number]>();
+  for (const v of values) {
+    const r = root(v);
+    const cur = life.get(r) ?? [Infinity, -Infinity];
+    cur[0] = Math.min(cur[0], v.def);
+    cur[1] = Math.max(cur[1], v.lastUse, v.def);
+    life.set(r, cur);
+  }
+  life.get(root(output))![1] = nsteps;
+  return planMemory([...life.entries()].map(([v, [first, last]]) => ({ id: v.id, floats: v.floats, first, last })));
+}
+
+/**
+ * The compiler's activation plan without compiling: arena bytes and naive bytes for a graph.
+ * Same lowering and planner as compile(), no weights, no wasm.
+ */
+export function planActivations(graph: Graph): { peakBytes: number; naiveBytes: number } {
+  const { steps, values, output } = lower(graph, { eng: undefined } as unknown as Net);
+  const mem = planValues(values, steps.length, output);
+  return { peakBytes: mem.arenaFloats * 4, naiveBytes: values.filter((v) => !v.aliasOf).reduce((s, v) => s + v.floats, 0) * 4 };
 }
 
 /** Folds an inference batch norm into HWIO conv weights and bias (per output channel). */

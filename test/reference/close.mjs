@@ -119,7 +119,7 @@ export function assertClose(actual, expected, options = {}) {
   let message =
     `${label}: ${badCount} of ${expected.length} elements out of tolerance; ` +
     `first at ${where(first, shape)}: actual ${actual[first]}, expected ${expected[first]}, ` +
-    `|diff| ${Math.abs(actual[first] - expected[first])} > bound ${boundAt(first)} (${rule})`;
+    `|diff| ${Math.abs(actual[first] - expected[first]).toPrecision(4)} > bound ${boundAt(first).toPrecision(4)} (${rule})`;
   if (worst !== first) {
     message +=
       `; worst at ${where(worst, shape)}: actual ${actual[worst]}, expected ${expected[worst]}, ` +

@@ -1,0 +1,12 @@
+// The architecture zoo: one builder per family and the registry over them.
+export * from './registry.js';
+export { NUM_CLASSES, type NetOptions } from './common.js';
+export { alexnet, alexnet2012 } from './alexnet.js';
+export { VGG_CONFIGS, vgg } from './vgg.js';
+export { GOOGLENET_INCEPTIONS, type GoogLeNetInception, googlenet } from './googlenet.js';
+export { BN_INCEPTION_MODULES, type BnInceptionModule, bnInception } from './inception_v2.js';
+export { INCEPTION_V3_BLOCKS, inceptionV3 } from './inception_v3.js';
+export { INCEPTION_V4_FEATURES, inceptionV4 } from './inception_v4.js';
+export { RESNET_CONFIGS, resnet } from './resnet.js';
+export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
+export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';

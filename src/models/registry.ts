@@ -1,0 +1,181 @@
+// The zoo by name: one row per public network, and one entry point that validates options.
+
+import type { Graph } from '../graph/types.js';
+import { alexnet, alexnet2012 } from './alexnet.js';
+import type { NetOptions } from './common.js';
+import { googlenet } from './googlenet.js';
+import { bnInception } from './inception_v2.js';
+import { inceptionV3 } from './inception_v3.js';
+import { inceptionV4 } from './inception_v4.js';
+import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
+import { mobilenetV2 } from './mobilenet_v2.js';
+import { resnet } from './resnet.js';
+import { vgg } from './vgg.js';
+
+/** Which options a model accepts beyond `batch`. */
+export interface ModelOptionSpec {
+  /** Allowed input resolutions; absent = any the layers accept (too small throws). */
+  readonly resolution?: readonly number[];
+  /** Allowed width multipliers; absent = `alpha` is rejected. */
+  readonly alpha?: readonly number[];
+}
+
+/** One network of the zoo. */
+export interface ModelInfo {
+  /** Canonical name, e.g. `resnet-50`; also the built graph's name. */
+  readonly name: string;
+  /** File in `src/models/`, e.g. `resnet`. */
+  readonly family: string;
+  /** The paper the architecture comes from. */
+  readonly paper: string;
+  /** Which implementation it reproduces and how that departs from the paper. */
+  readonly variant: string;
+  /** Input height = width in pixels when none is given. */
+  readonly defaultResolution: number;
+  readonly options: ModelOptionSpec;
+}
+
+/** Options of {@link buildModel}. */
+export interface BuildModelOptions {
+  /** Images per batch, a positive integer; default 1. */
+  batch?: number;
+  /** Input height = width in pixels; default the model's `defaultResolution`. */
+  resolution?: number;
+  /** Width multiplier (mobilenet-v1 only); default 1. */
+  alpha?: number;
+}
+
+interface Entry extends ModelInfo {
+  build(opts: NetOptions & { alpha: number }): Graph;
+}
+
+const PAPERS = {
+  alexnet2014: 'Krizhevsky 2014, One weird trick for parallelizing convolutional neural networks (arXiv:1404.5997)',
+  alexnet2012: 'Krizhevsky, Sutskever & Hinton 2012, ImageNet Classification with Deep Convolutional Neural Networks (NIPS)',
+  vgg: 'Simonyan & Zisserman 2015, Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR)',
+  googlenet: 'Szegedy et al. 2015, Going Deeper with Convolutions (CVPR)',
+  bnInception: 'Ioffe & Szegedy 2015, Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift (ICML)',
+  inceptionV3: 'Szegedy et al. 2016, Rethinking the Inception Architecture for Computer Vision (CVPR)',
+  inceptionV4: 'Szegedy et al. 2017, Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning (AAAI)',
+  resnet: 'He et al. 2016, Deep Residual Learning for Image Recognition (CVPR)',
+  mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
+  mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
+};
+
+const ENTRIES: Entry[] = [
+  {
+    name: 'alexnet', family: 'alexnet', paper: PAPERS.alexnet2014, defaultResolution: 224, options: {},
+    variant: 'torchvision alexnet: single tower 64-192-384-256-256, no LRN, no groups',
+    build: alexnet,
+  },
+  {
+    name: 'alexnet-2012', family: 'alexnet', paper: PAPERS.alexnet2012, defaultResolution: 227, options: {},
+    variant: 'two-tower original: groups = 2 in conv2/4/5, LRN (n 5, k 2, alpha 1e-4, beta 0.75) after conv1/2, 227x227 input',
+    build: alexnet2012,
+  },
+  ...([11, 13, 16, 19] as const).flatMap((d) => [false, true].map((bn): Entry => ({
+    name: `vgg-${d}${bn ? '-bn' : ''}`, family: 'vgg', paper: PAPERS.vgg, defaultResolution: 224, options: {},
+    variant: `torchvision vgg${d}${bn ? '_bn' : ''}: configuration ${{ 11: 'A', 13: 'B', 16: 'D', 19: 'E' }[d]}` +
+      (bn ? ', BatchNorm after every conv (convs keep their bias)' : ''),
+    build: (o) => vgg(d, bn, o),
+  }))),
+  {
+    name: 'googlenet', family: 'googlenet', paper: PAPERS.googlenet, defaultResolution: 224, options: {},
+    variant: 'torchvision googlenet: conv+BN(eps 1e-3)+ReLU, 3x3 in the "5x5" branch, ceil-mode pools, no aux heads',
+    build: googlenet,
+  },
+  {
+    name: 'inception-v2', family: 'inception_v2', paper: PAPERS.bnInception, defaultResolution: 224, options: {},
+    variant: "BN-Inception as Cadene's pretrainedmodels bninception (Caffe port: biased convs, ceil-mode pools)",
+    build: bnInception,
+  },
+  {
+    name: 'inception-v3', family: 'inception_v3', paper: PAPERS.inceptionV3, defaultResolution: 299, options: {},
+    variant: 'torchvision inception_v3 without the auxiliary head',
+    build: inceptionV3,
+  },
+  {
+    name: 'inception-v4', family: 'inception_v4', paper: PAPERS.inceptionV4, defaultResolution: 299, options: {},
+    variant: "Cadene's pretrainedmodels inceptionv4 (= timm inception_v4), 1000 classes",
+    build: inceptionV4,
+  },
+  ...([18, 34, 50, 101, 152] as const).map((d): Entry => ({
+    name: `resnet-${d}`, family: 'resnet', paper: PAPERS.resnet, defaultResolution: 224, options: {},
+    variant: `torchvision resnet${d}` + (d >= 50 ? ' (v1.5: stride 2 on the 3x3 conv of the bottleneck)' : ''),
+    build: (o: NetOptions) => resnet(d, o),
+  })),
+  {
+    name: 'mobilenet-v1', family: 'mobilenet_v1', paper: PAPERS.mobilenetV1, defaultResolution: 224,
+    options: { alpha: MOBILENET_V1_ALPHAS, resolution: MOBILENET_V1_RESOLUTIONS },
+    variant: 'paper Table 1: conv+BN+ReLU, TF SAME padding, channels floor(c * alpha)',
+    build: (o) => mobilenetV1(o.alpha, o),
+  },
+  {
+    name: 'mobilenet-v2', family: 'mobilenet_v2', paper: PAPERS.mobilenetV2, defaultResolution: 224, options: {},
+    variant: 'torchvision mobilenet_v2, width 1.0, ReLU6',
+    build: mobilenetV2,
+  },
+];
+
+/** Every network of the zoo, in a stable order. */
+export const MODELS: readonly ModelInfo[] = ENTRIES.map(({ build: _build, ...info }) => Object.freeze(info));
+
+const key = (name: string) => name.toLowerCase().replace(/[-_ .]/g, '');
+const BY_KEY = new Map<string, Entry>(ENTRIES.map((e) => [key(e.name), e]));
+BY_KEY.set('bninception', BY_KEY.get(key('inception-v2'))!);
+
+/**
+ * The registry row for `name`. Names match ignoring case, `-` and `_`, so torchvision's
+ * (`resnet50`, `vgg16_bn`, `inception_v3`) and Cadene's `bninception` work too.
+ * @throws RangeError for an unknown name, listing the known ones.
+ */
+export function modelInfo(name: string): ModelInfo {
+  const { build: _build, ...info } = lookup(name);
+  return info;
+}
+
+/**
+ * Builds a zoo network as a {@link Graph} with input `[batch, resolution, resolution, 3]` and
+ * 1000 logits as output (no softmax).
+ * @throws RangeError for an unknown name, a batch that is not a positive integer, an option
+ * the model does not take or a value outside its allowed set, or a resolution the network's
+ * layers cannot process (too small, or one where its branches disagree in size).
+ */
+export function buildModel(name: string, opts: BuildModelOptions = {}): Graph {
+  const e = lookup(name);
+  const batch = opts.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`buildModel("${e.name}"): batch must be a positive integer, got ${batch}`);
+  }
+  const resolution = opts.resolution ?? e.defaultResolution;
+  if (!Number.isInteger(resolution) || resolution < 1) {
+    throw new RangeError(`buildModel("${e.name}"): resolution must be a positive integer, got ${resolution}`);
+  }
+  if (e.options.resolution && !e.options.resolution.includes(resolution)) {
+    throw new RangeError(
+      `buildModel("${e.name}"): resolution must be one of ${e.options.resolution.join(', ')}, got ${resolution}`);
+  }
+  if (opts.alpha !== undefined && !e.options.alpha) {
+    throw new RangeError(`buildModel("${e.name}"): alpha is not an option of this model`);
+  }
+  const alpha = opts.alpha ?? 1;
+  if (e.options.alpha && !e.options.alpha.includes(alpha)) {
+    throw new RangeError(`buildModel("${e.name}"): alpha must be one of ${e.options.alpha.join(', ')}, got ${alpha}`);
+  }
+  try {
+    return e.build({ batch, resolution, alpha });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new RangeError(
+      `buildModel("${e.name}"): resolution ${resolution} is too small or unsupported` +
+      ` (default ${e.defaultResolution}): ${msg}`, { cause: err });
+  }
+}
+
+function lookup(name: string): Entry {
+  const e = BY_KEY.get(key(String(name)));
+  if (!e) {
+    throw new RangeError(`unknown model "${name}"; known models: ${ENTRIES.map((m) => m.name).join(', ')}`);
+  }
+  return e;
+}
