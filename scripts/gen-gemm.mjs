@@ -45,7 +45,7 @@ function kernel(MR, NR) {
     for (const j of vecs) L.push(`    const b${u}_${j} = v128.load(w, ${(u * NR + j * 4) * 4});`);
     for (const i of rows) {
       L.push(`    const va${i}_${u} = v128.load32_splat(a${i}, ${u * 4});`);
-      for (const j of vecs) L.push(`    acc${i}_${j} = f32x4.add(acc${i}_${j}, f32x4.mul(va${i}_${u}, b${u}_${j}));`);
+      for (const j of vecs) L.push(`    acc${i}_${j} = madd(acc${i}_${j}, va${i}_${u}, b${u}_${j});`);
     }
   }
   for (const i of rows) L.push(`    a${i} += ${UNROLL * 4};`);
@@ -56,7 +56,7 @@ function kernel(MR, NR) {
   for (const j of vecs) L.push(`    const b${j} = v128.load(w, ${j * 16});`);
   for (const i of rows) {
     L.push(`    const va${i} = v128.load32_splat(a${i});`);
-    for (const j of vecs) L.push(`    acc${i}_${j} = f32x4.add(acc${i}_${j}, f32x4.mul(va${i}, b${j}));`);
+    for (const j of vecs) L.push(`    acc${i}_${j} = madd(acc${i}_${j}, va${i}, b${j});`);
   }
   for (const i of rows) L.push(`    a${i} += 4;`);
   L.push(`    w += ${NR * 4};`);
@@ -121,7 +121,7 @@ const here = fileURLToPath(new URL('..', import.meta.url));
 let stale = 0;
 for (const [MR, NR] of TILES) {
   const path = `${here}assembly/gemm/f32_gemm_${MR}x${NR}.ts`;
-  const text = `import { gemmKC, gemmPB, copyCols } from './common';\n\n` + kernel(MR, NR);
+  const text = `import { gemmKC, gemmPB, copyCols } from './common';\nimport { madd } from '../misc/madd';\n\n` + kernel(MR, NR);
   if (process.argv.includes('--check')) {
     if (!existsSync(path) || readFileSync(path, 'utf8') !== text) { console.error(`stale: ${path}`); stale++; }
   } else writeFileSync(path, text);

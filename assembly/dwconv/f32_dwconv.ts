@@ -1,3 +1,5 @@
+import { madd } from '../misc/madd';
+
 // Depthwise convolution, NHWC, vectorised over channels (4 per v128). Packed weights: c4 = c
 // rounded up to 4; first c4 bias values, then kh*kw taps of c4 weights each, zero-padded, so a
 // channel group's taps are 16-byte aligned vectors. Input pixel stride cx, output stride ldo (floats).
@@ -32,7 +34,7 @@ function dwPixel(x: usize, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32, dh
         const ix = ix0 + kx * dw;
         if (ix < 0 || ix >= w) continue;
         const wv = v128.load(taps + (<usize>(ky * kw + kx) * <usize>c4 + <usize>c0) * 4);
-        acc = f32x4.add(acc, f32x4.mul(v128.load(row + <usize>ix * <usize>cx * 4), wv));
+        acc = madd(acc, v128.load(row + <usize>ix * <usize>cx * 4), wv);
       }
     }
     storeLanes(o + <usize>c0 * 4, clampV(acc, vlo, vhi, clamp), c - c0);
@@ -102,15 +104,15 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
         const nvalid = c - c0;
         for (let ox = oxLo; ox < oxHi; ox++) {
           const i1 = i0 + rowIn, i2 = i1 + rowIn;
-          let acc = f32x4.add(bias, f32x4.mul(v128.load(i0), w0));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(i0 + pxIn), w1));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(i0 + 2 * pxIn), w2));
+          let acc = madd(bias, v128.load(i0), w0);
+          acc = madd(acc, v128.load(i0 + pxIn), w1);
+          acc = madd(acc, v128.load(i0 + 2 * pxIn), w2);
           let acc2 = f32x4.mul(v128.load(i1), w3);
-          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i1 + pxIn), w4));
-          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i1 + 2 * pxIn), w5));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(i2), w6));
-          acc2 = f32x4.add(acc2, f32x4.mul(v128.load(i2 + pxIn), w7));
-          acc = f32x4.add(acc, f32x4.mul(v128.load(i2 + 2 * pxIn), w8));
+          acc2 = madd(acc2, v128.load(i1 + pxIn), w4);
+          acc2 = madd(acc2, v128.load(i1 + 2 * pxIn), w5);
+          acc = madd(acc, v128.load(i2), w6);
+          acc2 = madd(acc2, v128.load(i2 + pxIn), w7);
+          acc = madd(acc, v128.load(i2 + 2 * pxIn), w8);
           acc = clampV(f32x4.add(acc, acc2), vlo, vhi, clamp);
           if (nvalid >= 4) v128.store(o, acc);
           else storeLanes(o, acc, nvalid);

@@ -2,6 +2,7 @@ import { gemmKC, gemmPB, copyCols } from './common';
 import { f32_gemm_8x8 } from './f32_gemm_8x8';
 import { f32_gemm_4x8 } from './f32_gemm_4x8';
 import { f32_gemm_1x8 } from './f32_gemm_1x8';
+import { madd } from '../misc/madd';
 
 // Shipped GEMM: NR = 8 panels, 8x8 main tile (best of the tile study on V8/x64; 16 accumulators
 // fit because AVX lets V8 fold the splat loads), 4x8 and 1x8 for M tails so a 49-row
@@ -77,20 +78,20 @@ export function f32_gemv(n: i32, k: i32, x: usize, packed: usize, y: usize, lo: 
     while (kk >= 4) {
       const x0 = v128.load32_splat(xp, 0), x1 = v128.load32_splat(xp, 4);
       const x2 = v128.load32_splat(xp, 8), x3 = v128.load32_splat(xp, 12);
-      a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(w, 0)));
-      a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(w, 16)));
-      b0 = f32x4.add(b0, f32x4.mul(x1, v128.load(w, 32)));
-      b1 = f32x4.add(b1, f32x4.mul(x1, v128.load(w, 48)));
-      c0 = f32x4.add(c0, f32x4.mul(x2, v128.load(w, 64)));
-      c1 = f32x4.add(c1, f32x4.mul(x2, v128.load(w, 80)));
-      d0 = f32x4.add(d0, f32x4.mul(x3, v128.load(w, 96)));
-      d1 = f32x4.add(d1, f32x4.mul(x3, v128.load(w, 112)));
+      a0 = madd(a0, x0, v128.load(w, 0));
+      a1 = madd(a1, x0, v128.load(w, 16));
+      b0 = madd(b0, x1, v128.load(w, 32));
+      b1 = madd(b1, x1, v128.load(w, 48));
+      c0 = madd(c0, x2, v128.load(w, 64));
+      c1 = madd(c1, x2, v128.load(w, 80));
+      d0 = madd(d0, x3, v128.load(w, 96));
+      d1 = madd(d1, x3, v128.load(w, 112));
       xp += 16; w += 128; kk -= 4;
     }
     while (kk > 0) {
       const x0 = v128.load32_splat(xp);
-      a0 = f32x4.add(a0, f32x4.mul(x0, v128.load(w, 0)));
-      a1 = f32x4.add(a1, f32x4.mul(x0, v128.load(w, 16)));
+      a0 = madd(a0, x0, v128.load(w, 0));
+      a1 = madd(a1, x0, v128.load(w, 16));
       xp += 4; w += 32; kk--;
     }
     a0 = f32x4.add(f32x4.add(a0, b0), f32x4.add(c0, d0));

@@ -26,41 +26,43 @@ export type LayerWeights = ConvWeights | FcWeights | BatchNormWeights;
  *
  * Each layer draws from its own generator seeded by (`seed`, node name), so a layer's weights do
  * not change when other layers are added or renamed. Conv and fc weights are normal with
- * std = sqrt(1 / (fanIn * m)), where m is a running estimate of the input's mean square
- * propagated through the graph, so every conv/fc output has mean square ~1. Behind a ReLU
- * (m = 1/2) this is exactly He-normal, sqrt(2 / fanIn); where plain He would drift — residual
- * adds doubling the scale per block (2^50 over ResNet-152), max pools inflating it, LRN shrinking
- * it — the estimate pulls it back, so activations of every zoo network stay O(1): no denormals
- * (which make WASM f32 ~100x slower) and no overflow. Biases are uniform in ±0.01. Batchnorm
- * gets gamma in 1 ± 0.1, beta and mean in ±0.05, variance in 1 ± 0.1.
+ * std = sqrt(1 / (fanIn * m)), where m is the input's mean square, estimated by propagating
+ * (mean, mean square) through the graph with a unit-normal image as input; every conv/fc output
+ * then has mean square ~1. Behind a ReLU of a zero-mean signal (m = 1/2) this is exactly
+ * He-normal, sqrt(2 / fanIn). Where plain He drifts — ResNet-152's residual stream grows ~2x per
+ * block, i.e. by 1e5 in RMS over 50 blocks; max pools inflate, LRN shrinks — the estimate pulls
+ * it back, so every activation of every zoo network stays O(1) (RMS 0.1 to 10 at the default
+ * resolution): no denormals, which make WASM f32 ~100x slower, and no overflow. Biases are
+ * uniform in ±0.01; batchnorm gets gamma in 1 ± 0.1, beta and mean in ±0.05, variance in 1 ± 0.1.
  */
 export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights> {
   const byName = indexNodes(graph);
-  const meanSq = new Map<string, number>();
+  const stats = new Map<string, Moments>();
   const out = new Map<string, LayerWeights>();
-  const ms = (x: string) => meanSq.get(x)!;
+  const st = (x: string) => stats.get(x)!;
   for (const node of graph.nodes) {
-    const inMs = node.inputs.length > 0 ? ms(node.inputs[0]!) : 1;
-    let m: number;
+    const x = node.inputs.length > 0 ? st(node.inputs[0]!) : { mean: 0, ms: 1 };
+    let y: Moments;
     switch (node.op) {
-      case 'input': m = 1; break;
+      case 'input': y = { mean: 0, ms: 1 }; break;
       case 'conv2d':
       case 'fc': {
         const rng = layerRng(seed, node.name);
         const fanIn = fanInOf(node, byName);
         const n = weightCount(node, byName);
-        const std = Math.sqrt(1 / (fanIn * inMs));
+        const std = Math.sqrt(1 / (fanIn * x.ms));
         const weight = new Float32Array(n);
         for (let i = 0; i < n; i++) weight[i] = std * rng.normal();
         const cout = node.op === 'fc' ? node.outFeatures : node.outChannels;
         const bias = node.bias ? uniform(rng, cout, 0, 0.01) : undefined;
         out.set(node.name, bias ? { weight, bias } : { weight });
-        m = 1 + (bias ? 0.01 * 0.01 / 3 : 0);
+        // Zero-mean weights: E[y^2] = fanIn * std^2 * E[x^2] = 1 whatever the input's mean.
+        y = { mean: 0, ms: 1 };
         break;
       }
       case 'batchnorm': {
         const rng = layerRng(seed, node.name);
-        const c = node.outShape[node.outShape.length - 1]!;
+        const c = node.outShape.at(-1)!;
         const w: BatchNormWeights = {
           gamma: uniform(rng, c, 1, 0.1),
           beta: uniform(rng, c, 0, 0.05),
@@ -68,38 +70,78 @@ export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights>
           variance: uniform(rng, c, 1, 0.1),
         };
         out.set(node.name, w);
-        let s = 0;
+        let mean = 0;
+        let ms = 0;
         for (let i = 0; i < c; i++) {
-          s += w.gamma[i]! ** 2 * (inMs + w.mean[i]! ** 2) / (w.variance[i]! + node.eps) + w.beta[i]! ** 2;
+          const s = w.gamma[i]! / Math.sqrt(w.variance[i]! + node.eps);
+          const mu = w.mean[i]!;
+          const b = w.beta[i]!;
+          mean += s * (x.mean - mu) + b;
+          ms += s * s * (x.ms - 2 * x.mean * mu + mu * mu) + 2 * b * s * (x.mean - mu) + b * b;
         }
-        m = s / c;
+        y = { mean: mean / c, ms: ms / c };
         break;
       }
-      // Half of a zero-mean symmetric signal survives a ReLU.
-      case 'relu': case 'relu6': m = inMs / 2; break;
+      case 'relu': case 'relu6': y = rectified(x); break;
       // E[max^2] of k*k rectified normals grows roughly like 1 + ln(k*k); an estimate is enough.
-      case 'maxpool': m = inMs * (1 + Math.log(node.kernel[0] * node.kernel[1])); break;
-      case 'add': m = node.inputs.reduce((s, x) => s + ms(x), 0); break;
+      case 'maxpool': {
+        const f = 1 + Math.log(node.kernel[0] * node.kernel[1]);
+        y = { mean: x.mean * Math.sqrt(f), ms: x.ms * f };
+        break;
+      }
+      case 'add': {
+        const [a, b] = node.inputs.map(st) as [Moments, Moments];
+        y = { mean: a.mean + b.mean, ms: a.ms + b.ms + 2 * a.mean * b.mean };
+        break;
+      }
       case 'concat': {
-        let s = 0;
+        let mean = 0;
+        let ms = 0;
         let c = 0;
-        for (const x of node.inputs) {
-          const cx = byName.get(x)!.outShape.at(-1)!;
-          s += ms(x) * cx;
-          c += cx;
+        for (const i of node.inputs) {
+          const ci = byName.get(i)!.outShape.at(-1)!;
+          mean += st(i).mean * ci;
+          ms += st(i).ms * ci;
+          c += ci;
         }
-        m = s / c;
+        y = { mean: mean / c, ms: ms / c };
         break;
       }
       // alpha * sum(a^2) is ~1e-4 of k at unit scale, so LRN divides by about k^beta.
-      case 'lrn': m = inMs / node.k ** (2 * node.beta); break;
-      case 'softmax': m = 1 / node.outShape.at(-1)!; break;
-      // Averaging can only lower the mean square; keeping it errs towards unit-scale outputs.
-      case 'avgpool': case 'globalavgpool': case 'flatten': case 'dropout': m = inMs; break;
+      case 'lrn': y = { mean: x.mean / node.k ** node.beta, ms: x.ms / node.k ** (2 * node.beta) }; break;
+      case 'softmax': {
+        const c = node.outShape.at(-1)!;
+        y = { mean: 1 / c, ms: 1 / (c * c) };
+        break;
+      }
+      // Averaging lowers only the variance part, by a factor that depends on spatial correlation;
+      // keeping it errs towards smaller, never larger, activations downstream.
+      case 'avgpool': case 'globalavgpool': case 'flatten': case 'dropout': y = x; break;
     }
-    meanSq.set(node.name, m);
+    stats.set(node.name, y);
   }
   return out;
+}
+
+/** Mean and mean square of a layer's output, over all its elements. */
+interface Moments { mean: number; ms: number }
+
+/** Moments of max(y, 0) for y normal with y's mean and mean square (clipping at 6 ignored). */
+function rectified({ mean, ms }: Moments): Moments {
+  const sd = Math.sqrt(Math.max(ms - mean * mean, 1e-12));
+  const z = mean / sd;
+  const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+  const cdf = 0.5 * (1 + erf(z / Math.SQRT2));
+  return { mean: mean * cdf + sd * pdf, ms: ms * cdf + mean * sd * pdf };
+}
+
+/** Abramowitz & Stegun 7.1.26, |error| < 1.5e-7. */
+function erf(x: number): number {
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return s * (1 - p * Math.exp(-a * a));
 }
 
 /**

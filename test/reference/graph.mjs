@@ -273,7 +273,8 @@ function concatLastAxis(node, xs) {
   const lead = xs[0].shape.slice(0, -1);
   for (const [i, t] of xs.entries()) {
     if (!sameShape(t.shape.slice(0, -1), lead)) {
-      throw new RangeError(`input "${node.inputs[i]}" is ${fmt(t.shape)}, expected ${fmt([...lead, t.shape.at(-1)])} like "${node.inputs[0]}"`);
+      throw new RangeError(
+        `"${node.inputs[0]}" is ${fmt(xs[0].shape)} and "${node.inputs[i]}" is ${fmt(t.shape)}; all but the last axis must agree`);
     }
   }
   const P = product(lead);
