@@ -1,11 +1,122 @@
-// Bundles the compiled ESM (dist/, from tsc) into one module file for bundler-free use; the wasm
-// stays a separate asset next to it (dist/simdnet.wasm, found through import.meta.url).
-export default {
-  input: 'dist/index.js',
-  output: { file: 'dist/bundle/simdnet.mjs', format: 'es', sourcemap: false },
-  treeshake: { moduleSideEffects: false },
-  onwarn(warning, warn) {
-    if (warning.code === 'CIRCULAR_DEPENDENCY') return;
-    warn(warning);
+// The bundles in dist/bundle/, all from the tsc output (dist/index.js) and the two kernel binaries
+// (dist/simdnet.wasm baseline SIMD, dist/simdnet-relaxed.wasm relaxed SIMD):
+//
+//   simdnet.mjs          ESM for Node, Deno and Bun: one file, readable, the .wasm read next to it;
+//                        package dependencies stay imports (the runtime resolves them)
+//   simdnet.browser.mjs  browser ESM, minified, the .wasm fetched from next to it (compileStreaming)
+//   simdnet.inline.mjs   browser ESM, minified, one file: both binaries inlined as base64
+//   simdnet.wasm, simdnet-relaxed.wasm    the assets simdnet.mjs and simdnet.browser.mjs load
+//   *.d.ts               types (the API of dist/index.d.ts)
+//
+// The only module that differs between them is dist/wasm/binaries.js (where the binaries are);
+// the plugin below swaps it. The browser bundles resolve and bundle their dependencies, so a
+// page needs no import map. Nothing from src/cli (node:util, tinybench) is reachable from
+// dist/index.js, and a build fails if a node: import ends up in a browser bundle.
+import { readFileSync } from 'node:fs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import terser from '@rollup/plugin-terser';
+
+const WASM = { baseline: 'dist/simdnet.wasm', relaxed: 'dist/simdnet-relaxed.wasm' };
+const ASSETS = { baseline: 'simdnet.wasm', relaxed: 'simdnet-relaxed.wasm' };
+
+const NO_FILES = `export async function readFileUrl(url) {
+  throw new Error('simdnet: the browser bundle cannot read ' + url + '; in Node, Deno or Bun import "simdnet" (dist/index.js) or dist/bundle/simdnet.mjs');
+}`;
+
+/** The source of the binaries module for one kind of bundle. */
+function binariesModule(kind) {
+  const tsc = readFileSync('dist/wasm/binaries.js', 'utf8');
+  if (kind === 'file') {
+    // same code, the .wasm next to the bundle instead of one folder up
+    const out = tsc.replaceAll("'../simdnet", "'./simdnet");
+    if (out.split("'./simdnet").length !== 3) throw new Error('rollup.config.mjs: dist/wasm/binaries.js no longer names both binaries as expected');
+    return out;
+  }
+  if (kind === 'browser') {
+    return `export function binarySource(binary) {
+  return binary === 'relaxed' ? new URL('./${ASSETS.relaxed}', import.meta.url) : new URL('./${ASSETS.baseline}', import.meta.url);
+}
+${NO_FILES}`;
+  }
+  const b64 = (p) => readFileSync(p).toString('base64');
+  // decoded on first use, and only the binary init() chose
+  return `const B64 = { baseline: '${b64(WASM.baseline)}', relaxed: '${b64(WASM.relaxed)}' };
+export function binarySource(binary) {
+  const s = atob(B64[binary === 'relaxed' ? 'relaxed' : 'baseline']);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+${NO_FILES}`;
+}
+
+/** Swaps dist/wasm/binaries.js, emits the .wasm assets and the .d.ts, guards browser bundles. */
+function simdnet(kind, name) {
+  const ID = '\0simdnet-binaries';
+  return {
+    name: 'simdnet',
+    resolveId(source, importer) {
+      if (importer && /[\\/]dist[\\/]wasm[\\/]/.test(importer) && source === './binaries.js') return ID;
+      return null;
+    },
+    load(id) {
+      return id === ID ? binariesModule(kind) : null;
+    },
+    generateBundle(_options, bundle) {
+      if (kind !== 'inline') {
+        for (const b of Object.keys(WASM)) this.emitFile({ type: 'asset', fileName: ASSETS[b], source: readFileSync(WASM[b]) });
+      }
+      this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `// The API of dist/index.d.ts (see README).\nexport * from '../index.js';\n` });
+      if (kind === 'file') return;
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const bad = [...chunk.imports, ...chunk.dynamicImports].filter((i) => i.startsWith('node:') || !i.startsWith('.'));
+        if (bad.length) this.error(`${chunk.fileName}: a browser bundle must not import ${bad.join(', ')}`);
+      }
+    },
+  };
+}
+
+// `sideEffects: false` holds for simdnet's own modules (unused models tree-shake away), not
+// necessarily for a CommonJS dependency.
+const ownModulesArePure = (id) => /[\\/]node_modules[\\/]/.test(id);
+
+function onwarn(warning, warn) {
+  if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+  // protobufjs (ONNX export) reaches for optional Node modules through eval-like requires
+  if (warning.code === 'EVAL' && /protobufjs|@protobufjs/.test(warning.id ?? '')) return;
+  warn(warning);
+}
+
+const browserPlugins = (kind, name) => [
+  simdnet(kind, name),
+  nodeResolve({ browser: true, preferBuiltins: false }),
+  commonjs(),
+  terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+];
+
+export default [
+  {
+    input: 'dist/index.js',
+    output: { file: 'dist/bundle/simdnet.mjs', format: 'es', sourcemap: false },
+    treeshake: { moduleSideEffects: ownModulesArePure },
+    plugins: [simdnet('file', 'simdnet')],
+    external: (id, importer) => !!importer && (id.startsWith('node:') || /^[@a-z]/i.test(id)),
+    onwarn,
   },
-};
+  {
+    input: 'dist/index.js',
+    output: { file: 'dist/bundle/simdnet.browser.mjs', format: 'es', sourcemap: false },
+    treeshake: { moduleSideEffects: ownModulesArePure },
+    plugins: browserPlugins('browser', 'simdnet.browser'),
+    onwarn,
+  },
+  {
+    input: 'dist/index.js',
+    output: { file: 'dist/bundle/simdnet.inline.mjs', format: 'es', sourcemap: false },
+    treeshake: { moduleSideEffects: ownModulesArePure },
+    plugins: browserPlugins('inline', 'simdnet.inline'),
+    onwarn,
+  },
+];

@@ -6,7 +6,7 @@
  * cost reads the graph only. Units: 1 MAC = one multiply-add; FLOPs = 2 x MACs.
  */
 export { Engine } from './wasm/engine.js';
-export { hasSimd, compileKernels } from './wasm/loader.js';
+export { hasSimd, compileKernels, hasRelaxedSimd, init, features, relaxedPaysOff, type Features, type InitOptions, type RelaxedSimdMode, type Binary } from './wasm/loader.js';
 export { createEngine } from './wasm/create.js';
 export * as ops from './ops/index.js';
 export type { Activation, Tensor, Pad4, Pair } from './ops/util.js';
@@ -14,3 +14,4 @@ export * from './graph/index.js';
 export { buildModel, modelInfo, MODELS, type ModelInfo, type BuildModelOptions } from './models/index.js';
 export { compile, Net, planActivations, type CompileOptions, type RunOptions, type PlanSummary, type PlanStep } from './runtime/index.js';
 export * as cost from './cost/index.js';
+export { toONNX, type ToONNXOptions } from './onnx/index.js';

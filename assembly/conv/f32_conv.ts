@@ -1,5 +1,6 @@
 import { f32_gemm } from '../gemm/f32_gemm';
 import { f32_im2col } from './f32_im2col';
+import { copyF32 } from '../misc/copy';
 
 /**
  * General k x k convolution (stride, padding, dilation, groups) as im2col + GEMM, blocked over
@@ -33,13 +34,30 @@ export function f32_conv_im2col(x: usize, n: i32, h: i32, w: i32, cx: i32, cin: 
 
 /**
  * 1x1 convolution, no padding, straight on the NHWC activation: at stride 1 the input already is
- * the GEMM's A (pixels x channels, row stride cx); at stride s each output row is a GEMM whose A
- * rows are s pixels apart — no im2col, no copy.
+ * the GEMM's A (pixels x channels, row stride cx). At stride s the sampled pixels are gathered
+ * into `buf` (n*ho*wo*cin floats, a quarter of the input at s = 2 — not an im2col: no taps) so
+ * the whole layer is one GEMM that streams W once; with buf = 0 each output row is its own GEMM
+ * with A rows s pixels apart (no copy, but W is re-streamed per row).
  */
 export function f32_conv1x1(x: usize, n: i32, h: i32, w: i32, cx: i32, cin: i32, sh: i32, sw: i32, ho: i32, wo: i32,
-  packed: usize, cout: i32, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  packed: usize, cout: i32, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, buf: usize): void {
   if (sh == 1 && sw == 1) {
     f32_gemm(n * h * w, cout, cin, x, <usize>cx * 4, packed, out, <usize>ldo * 4, lo, hi, clamp);
+    return;
+  }
+  if (buf != 0) {
+    let o = buf;
+    for (let b = 0; b < n; b++) {
+      for (let oy = 0; oy < ho; oy++) {
+        let src = x + (<usize>(b * h + oy * sh) * <usize>w) * <usize>cx * 4;
+        for (let ox = 0; ox < wo; ox++) {
+          copyF32(o, src, cin);
+          o += <usize>cin * 4;
+          src += <usize>(sw * cx) * 4;
+        }
+      }
+    }
+    f32_gemm(n * ho * wo, cout, cin, buf, <usize>cin * 4, packed, out, <usize>ldo * 4, lo, hi, clamp);
     return;
   }
   for (let b = 0; b < n; b++) {

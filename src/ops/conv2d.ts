@@ -15,10 +15,36 @@ export interface Conv2dParams {
   dilation?: number | Pair;
   groups?: number;
   act?: Activation;
+  /** Input [H, W], for choosing the algorithm by shape (see Conv2d). */
+  inputSize?: number | Pair;
+  /** 'auto' (default: by shape when inputSize is given), 'off', or a forced tile 2 / 4. */
+  winograd?: 'auto' | 'off' | 2 | 4;
 }
 
 /** im2col rows per block: about 256 KiB of buffer, so it stays in L2 next to the weights. */
 const IM2COL_FLOATS = 65536;
+/** Winograd band: V + M of a band of output tiles around 8 MiB (L3), enough tiles to amortise U. */
+const WINO_FLOATS = 2 * 1024 * 1024;
+
+// Winograd transforms, F(m x m, 3x3) (Lavin & Gray 2016): U = G g G^T per (input, output) channel.
+const G2 = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+
+/** Which algorithm runs a convolution: decided once per layer from its shape. */
+export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+
+/**
+ * Winograd tile for a 3x3 stride-1 dense layer, or 0 for none. F(4x4) does 4x fewer multiplies
+ * than direct but its transforms cost O(C + K) per tile, so it needs enough channels to pay off
+ * and enough tiles to reuse U; F(2x2) is the middle ground. Measured on this package's kernels
+ * (BENCHMARKS.md, bench/winograd.mjs).
+ */
+export function winogradTile(c: number, k: number, ho: number, wo: number): 0 | 2 | 4 {
+  if (c < 16 || k < 16) return 0;
+  // 7x7 maps (ResNet/VGG's last stage) still win with F(4x4) despite the padded tiles.
+  if (Math.min(ho, wo) >= 4) return 4;
+  return Math.min(ho, wo) >= 2 ? 2 : 0;
+}
 
 /**
  * Dense or grouped 2-D convolution, NHWC. Weights HWIO = [kh][kw][inChannels/groups][outChannels]
@@ -34,11 +60,19 @@ export class Conv2d {
   readonly dilation: Pair;
   readonly groups: number;
   readonly act: Activation;
-  /** 'conv1x1' (direct GEMM) or 'im2col'. */
-  readonly path: 'conv1x1' | 'im2col';
+  /** Algorithm: 'conv1x1' (direct GEMM), 'im2col' (+ GEMM), 'winograd2' / 'winograd4'. */
+  path: ConvPath;
   private engine: Engine;
   private packed: number;
 
+  private wino: { m: number; U: number; uFloats: number; bias: number } | null = null;
+  /** Winograd allowed ('auto': by shape at first use) or forced off. */
+  readonly winograd: 'auto' | 'off' | 2 | 4;
+
+  /**
+   * `inputSize` [H, W] lets the layer pick its algorithm by shape (Winograd for 3x3 stride-1 layers
+   * big enough to profit); without it 3x3 layers use im2col. `winograd` forces a tile or 'off'.
+   */
   constructor(engine: Engine, p: Conv2dParams, weight: Float32Array, bias: Float32Array | null = null) {
     if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
     this.inChannels = int('inChannels', p.inChannels);
@@ -59,6 +93,8 @@ export class Conv2d {
     f32array('weight', weight, k * this.outChannels);
     optBias('bias', bias, this.outChannels);
     this.path = kh === 1 && kw === 1 && g === 1 && this.pad.every((v) => v === 0) ? 'conv1x1' : 'im2col';
+    this.winograd = p.winograd ?? 'auto';
+    if (!['auto', 'off', 2, 4].includes(this.winograd)) throw new TypeError(`winograd must be 'auto', 'off', 2 or 4, got ${JSON.stringify(p.winograd)}`);
     this.engine = engine;
     const per = packedGemmFloats(k, og);
     this.packed = engine.alloc(per * g);
@@ -69,6 +105,16 @@ export class Conv2d {
     }
     if (bp) engine.release(bp);
     engine.release(wp);
+    if (this.winogradEligible && (p.inputSize !== undefined || this.winograd !== 'auto')) {
+      let m: 0 | 2 | 4 = this.winograd === 'auto' ? 0 : (this.winograd as 2 | 4);
+      if (m === 0) {
+        const [h, w] = pair('inputSize', p.inputSize);
+        const ho = outSize('conv2d (height)', h, 3, 1, this.pad[0], this.pad[2]);
+        const wo = outSize('conv2d (width)', w, 3, 1, this.pad[1], this.pad[3]);
+        m = winogradTile(this.inChannels, this.outChannels, ho, wo);
+      }
+      if (m) this.prepareWinograd(m, weight, bias);
+    }
   }
 
   /** Output shape for an NHWC input shape; throws RangeError when the input does not fit. */
@@ -80,9 +126,70 @@ export class Conv2d {
     return [n, ho, wo, this.outChannels];
   }
 
-  /** Scratch floats run() needs (the im2col block); 0 on the direct 1x1 path. */
+  /** True for layers Winograd can run: 3x3, stride 1, no dilation, dense. */
+  get winogradEligible(): boolean {
+    return this.kernel[0] === 3 && this.kernel[1] === 3 && this.stride[0] === 1 && this.stride[1] === 1
+      && this.dilation[0] === 1 && this.dilation[1] === 1 && this.groups === 1 && this.winograd !== 'off';
+  }
+
+  private prepareWinograd(m: 2 | 4, w: Float32Array, bias: Float32Array | null): void {
+    const e = this.engine, c = this.inChannels, k = this.outChannels, a = m + 2;
+    const G = m === 2 ? G2 : G4;
+    const per = packedGemmFloats(c, k);
+    const U = e.alloc(per * a * a);
+    const mats = Array.from({ length: a * a }, () => new Float32Array(c * k));
+    const gg = new Float64Array(a * 3);
+    for (let ci = 0; ci < c; ci++) {
+      for (let co = 0; co < k; co++) {
+        // G g (alpha x 3), then (G g) G^T (alpha x alpha)
+        for (let i = 0; i < a; i++) {
+          for (let x = 0; x < 3; x++) {
+            let s = 0;
+            for (let y = 0; y < 3; y++) s += G[i][y] * w[((y * 3 + x) * c + ci) * k + co];
+            gg[i * 3 + x] = s;
+          }
+        }
+        for (let i = 0; i < a; i++) {
+          for (let j = 0; j < a; j++) {
+            let s = 0;
+            for (let x = 0; x < 3; x++) s += gg[i * 3 + x] * G[j][x];
+            mats[i * a + j][ci * k + co] = s;
+          }
+        }
+      }
+    }
+    const tmp = e.alloc(c * k);
+    for (let xi = 0; xi < a * a; xi++) {
+      e.f32.set(mats[xi], tmp >> 2);
+      e.k.f32_gemm_pack(8, k, c, tmp, k, 0, U + xi * per * 4);
+    }
+    e.release(tmp);
+    const b = new Float32Array(Math.ceil(k / 4) * 4);
+    if (bias) b.set(bias);
+    this.wino = { m, U, uFloats: per, bias: e.upload(b) };
+    this.path = m === 2 ? 'winograd2' : 'winograd4';
+  }
+
+  private bandTiles(inShape: number[]): number {
+    const [, ho, wo] = this.outShape(inShape);
+    const m = this.wino!.m, a = m + 2;
+    const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
+    const c4 = Math.ceil(this.inChannels / 4) * 4, k4 = Math.ceil(this.outChannels / 4) * 4;
+    return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4 + k4)))));
+  }
+
+  /** Scratch floats run() needs (im2col block or Winograd band); 0 on the direct 1x1 path. */
   workspaceFloats(inShape: number[]): number {
-    if (this.path === 'conv1x1') return 0;
+    if (this.wino) {
+      const a = this.wino.m + 2, nt = this.bandTiles(inShape);
+      const c4 = Math.ceil(this.inChannels / 4) * 4, k4 = Math.ceil(this.outChannels / 4) * 4;
+      return a * a * nt * (c4 + k4);
+    }
+    if (this.path === 'conv1x1') {
+      if (this.stride[0] === 1 && this.stride[1] === 1) return 0;
+      const [n, ho, wo] = this.outShape(inShape);
+      return n * ho * wo * this.inChannels;
+    }
     return this.blockRows(inShape) * this.kernel[0] * this.kernel[1] * (this.inChannels / this.groups);
   }
 
@@ -104,30 +211,44 @@ export class Conv2d {
     const [cx, ldo] = strides(opts, c, this.outChannels);
     const [lo, hi, clamp] = actRange(this.act);
     const e = this.engine;
-    if (this.path === 'conv1x1') {
-      e.k.f32_conv1x1(x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, this.outChannels, out, ldo, lo, hi, clamp);
-      return;
-    }
-    const rows = this.blockRows(inShape);
-    const ws = opts.workspace ?? e.alloc(this.workspaceFloats(inShape));
+    const wsFloats = this.workspaceFloats(inShape);
+    const ws = wsFloats === 0 ? 0 : opts.workspace ?? e.alloc(wsFloats);
     try {
+      if (this.path === 'conv1x1') {
+        e.k.f32_conv1x1(x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, this.outChannels, out, ldo, lo, hi, clamp, ws);
+        return;
+      }
+      if (this.wino) {
+        const { m, U, uFloats, bias } = this.wino;
+        const nt = this.bandTiles(inShape), a = m + 2;
+        const vFloats = a * a * nt * Math.ceil(c / 4) * 4;
+        e.k.f32_conv_winograd(m, x, n, h, w, cx, c, this.pad[0], this.pad[1], ho, wo, U, uFloats * 4, this.outChannels,
+          bias, out, ldo, lo, hi, clamp, ws, ws + vFloats * 4, nt);
+        return;
+      }
+      const rows = this.blockRows(inShape);
       e.k.f32_conv_im2col(x, n, h, w, cx, c, this.groups, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
         this.dilation[0], this.dilation[1], this.pad[0], this.pad[1], ho, wo, this.packed, this.outChannels, out, ldo,
         lo, hi, clamp, ws, rows);
     } finally {
-      if (opts.workspace === undefined) e.release(ws);
+      if (ws && opts.workspace === undefined) e.release(ws);
     }
   }
 
   dispose(): void {
     if (this.packed) this.engine.release(this.packed);
     this.packed = 0;
+    if (this.wino) {
+      this.engine.release(this.wino.U);
+      this.engine.release(this.wino.bias);
+      this.wino = null;
+    }
   }
 }
 
 /** One-shot convolution of an NHWC Float32Array (copies in and out of wasm memory). */
 export function conv2d(engine: Engine, x: Float32Array, inShape: number[], weight: Float32Array,
-  bias: Float32Array | null, params: Conv2dParams): Tensor {
+  bias: Float32Array | null, params: Conv2dParams & { winograd?: 'auto' | 'off' | 2 | 4 }): Tensor {
   const s = shape4('inShape', inShape);
   f32array('x', x, s[0] * s[1] * s[2] * s[3]);
   const op = new Conv2d(engine, params, weight, bias);

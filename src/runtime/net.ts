@@ -62,6 +62,11 @@ export interface CompileOptions {
   seed?: number;
   /** Check run() inputs for NaN/Infinity (default true; costs one pass over the input). */
   validate?: boolean;
+  /**
+   * Winograd for 3x3 stride-1 convolutions: 'auto' (default, F(4x4) or F(2x2) by layer shape),
+   * 'off' (im2col + GEMM everywhere), or a forced tile 2 / 4 on every eligible layer.
+   */
+  winograd?: 'auto' | 'off' | 2 | 4;
 }
 
 export interface RunOptions {
@@ -102,9 +107,12 @@ export class Net {
   private validate: boolean;
   private weights: Map<string, LayerWeights>;
   private disposed = false;
+  /** @internal */
+  readonly winograd: 'auto' | 'off' | 2 | 4;
 
   /** @internal use compile() */
-  constructor(engine: Engine, graph: Graph, weights: Map<string, LayerWeights>, validate: boolean) {
+  constructor(engine: Engine, graph: Graph, weights: Map<string, LayerWeights>, validate: boolean, winograd: 'auto' | 'off' | 2 | 4 = 'auto') {
+    this.winograd = winograd;
     this.engine = engine;
     this.graph = graph;
     this.weights = weights;
@@ -202,6 +210,26 @@ export class Net {
   }
 
   /**
+   * Times every step over `runs` runs (after one warm-up) and returns the median ms per step,
+   * slowest first — where the time goes, with the kernel path each step took.
+   */
+  profile(input: Float32Array, runs = 5): { nodes: string[]; kind: string; outShape: Shape; ms: number }[] {
+    this.run(input);
+    const times = this.steps.map(() => [] as number[]);
+    for (let r = 0; r < runs; r++) {
+      this.run(input);
+      for (let i = 0; i < this.steps.length; i++) {
+        const t = performance.now();
+        this.steps[i].exec!();
+        times[i].push(performance.now() - t);
+      }
+    }
+    return this.steps
+      .map((s, i) => ({ nodes: s.nodes, kind: s.kind, outShape: s.outShape, ms: times[i].sort((a, b) => a - b)[times[i].length >> 1] }))
+      .sort((a, b) => b.ms - a.ms);
+  }
+
+  /**
    * Replaces one layer's weights (conv2d, fc or batchnorm node name) and re-packs what depends on
    * them. layout 'hwio' (default: conv HWIO, fc IO) or 'pytorch' (conv OIHW, fc [out][in]; an fc
    * after a flatten of an H x W x C map is re-ordered from PyTorch's C,H,W flatten to our H,W,C).
@@ -238,7 +266,7 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   const weights = opts.weights ? new Map(opts.weights) : randomWeights(graph, opts.seed ?? 1);
   const engine = await Engine.create();
   try {
-    return new Net(engine, graph, weights, opts.validate ?? true);
+    return new Net(engine, graph, weights, opts.validate ?? true, opts.winograd ?? 'auto');
   } catch (e) {
     engine.dispose();
     throw e;
@@ -403,7 +431,10 @@ function lower(graph: Graph, net: Net): { steps: InternalStep[]; values: Value[]
             if (depthwise) {
               op = new DepthwiseConv2d(e, { channels: cin, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act }, weight, bias);
             } else {
-              const c = new Conv2d(e, { inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, groups: n.groups, act }, weight, bias);
+              const c = new Conv2d(e, {
+                inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation,
+                groups: n.groups, act, inputSize: [inShape[1], inShape[2]], winograd: net.winograd,
+              }, weight, bias);
               net.wsFloats = Math.max(net.wsFloats, c.workspaceFloats(x.shape));
               op = c;
             }

@@ -1,6 +1,14 @@
-// Loads dist/simdnet.wasm with plain WebAssembly APIs in any runtime: Node, Deno and Bun read the
-// file next to this module; browsers fetch it. The module is compiled once per process and each
-// Engine gets its own instance (so dispose() can hand a whole memory back to the GC).
+// One loader for every runtime. At init a few tiny probe modules (probe.ts) tell what the runtime
+// validates; the binary is chosen once (baseline SIMD or relaxed SIMD, built from the same
+// sources) and compiled once per process; each Engine then gets its own instance and memory.
+// Node, Deno and Bun read the .wasm next to the module (file: URL); browsers fetch it with
+// WebAssembly.compileStreaming (falling back to compile() on a server that does not send
+// application/wasm), or take it from the bundle that has it inlined (binaries.ts).
+
+import { RELAXED_SIMD_PROBE, SIMD_PROBE, threadsUsable, validates } from './probe.js';
+import { binarySource, readFileUrl, type Binary } from './binaries.js';
+
+export type { Binary } from './binaries.js';
 
 /** The raw kernel exports: pointers are byte offsets into `memory`, counts are elements. */
 export interface KernelExports {
@@ -9,47 +17,134 @@ export interface KernelExports {
   [name: string]: any;
 }
 
-// (module (func (result v128) v128.const i32x4 0 0 0 0)) — valid only where SIMD is supported.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
-]);
+/**
+ * How to choose between the two binaries:
+ * - `'auto'` (default): the relaxed-SIMD binary only where the runtime validates it *and* it was
+ *   measured faster there (see {@link relaxedPaysOff}); otherwise baseline SIMD.
+ * - `'force'`: the relaxed-SIMD binary, or an error if the runtime cannot run it. On Node 20 this
+ *   turns relaxed SIMD on with `v8.setFlagsFromString('--experimental-wasm-relaxed-simd')`
+ *   first (see {@link init} for the caveats).
+ * - `'off'`: always the baseline SIMD binary.
+ */
+export type RelaxedSimdMode = 'auto' | 'force' | 'off';
+
+export interface InitOptions {
+  /** Binary choice; default `'auto'`. */
+  relaxedSimd?: RelaxedSimdMode;
+}
+
+/** What this runtime supports and which binary simdnet runs. */
+export interface Features {
+  /** WebAssembly fixed-width SIMD validates (required). */
+  simd: boolean;
+  /** Relaxed SIMD (`f32x4.relaxed_madd`) validates. */
+  relaxedSimd: boolean;
+  /** Shared memory + atomics validate and SharedArrayBuffer is usable (unused today: one thread). */
+  threads: boolean;
+  /** The binary that init() chose, or that it would choose with the default options; null without SIMD. */
+  binary: Binary | null;
+}
+
+const NO_SIMD = 'simdnet: this JavaScript runtime does not support WebAssembly SIMD (fixed-width 128-bit; '
+  + 'Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, Deno 1.9+, Bun 1.0+); simdnet has no scalar fallback.';
 
 /** True when this runtime validates WebAssembly fixed-width SIMD. */
 export function hasSimd(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
+  return validates(SIMD_PROBE);
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-
-async function readWasm(url: URL): Promise<ArrayBuffer | Uint8Array> {
-  if (url.protocol === 'file:') {
-    const g = globalThis as any;
-    if (g.Deno?.readFile) return g.Deno.readFile(url);
-    const fs = await import(/* @vite-ignore */ 'node:fs/promises' as string);
-    return fs.readFile(url);
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`simdnet: could not fetch ${url} (HTTP ${res.status})`);
-  return res.arrayBuffer();
+/** True when this runtime validates relaxed SIMD (`f32x4.relaxed_madd`) right now. */
+export function hasRelaxedSimd(): boolean {
+  return validates(RELAXED_SIMD_PROBE);
 }
 
-/** Compiles the kernel module once per process; later calls share the same promise. */
+/**
+ * Whether 'auto' takes the relaxed binary on this runtime, given that it validates there.
+ *
+ * Measured on this project's 2-core x86-64 machine (AVX2 + FMA3), f32_gemm 512³ and the kernel
+ * table of `bench-kernels`, baseline vs relaxed, interleaved runs: relaxed was slower on Node 20
+ * (V8 11.3, behind the flag: 35 vs 55 GFLOP/s), and no faster than baseline on Deno 2.9 (V8 15.0),
+ * Chromium 156 or Bun 1.4 (JavaScriptCore, where relaxed_madd is not even fused). So 'auto' keeps
+ * the baseline binary everywhere until a runtime is measured to gain from it; `'force'` is there
+ * for those who want to measure their own. See README "Relaxed SIMD".
+ */
+export function relaxedPaysOff(): boolean {
+  return false;
+}
+
+interface Loaded { binary: Binary; module: Promise<WebAssembly.Module> }
+
+let current: Loaded | undefined;
+const byUrl = new Map<string, Promise<WebAssembly.Module>>();
+
+/** What this runtime supports and which binary runs (or would run after a default init()). */
+export function features(): Features {
+  const simd = hasSimd();
+  const relaxedSimd = hasRelaxedSimd();
+  return {
+    simd, relaxedSimd, threads: threadsUsable(),
+    binary: current?.binary ?? (!simd ? null : relaxedSimd && relaxedPaysOff() ? 'relaxed' : 'baseline'),
+  };
+}
+
+/**
+ * Chooses the binary and compiles it (once per process; calling init() again with another choice
+ * compiles that one for engines created afterwards, existing engines keep theirs). Engine.create()
+ * and compile() call init() with the defaults when it has not been called.
+ *
+ * `relaxedSimd: 'force'` on Node 20 (V8 11.3), where relaxed SIMD is still behind
+ * `--experimental-wasm-relaxed-simd`, sets that flag at run time with `v8.setFlagsFromString`
+ * before compiling. Caveats: V8 flags are process-wide and Node documents changing them after
+ * start-up as unsupported ("may result in unpredictable behavior"); the flag only affects modules
+ * compiled after it is set; on this machine relaxed GEMM ran slower than baseline on Node 20. The
+ * safer route is to start Node with `node --experimental-wasm-relaxed-simd`. Deno, Chromium and
+ * Bun validate relaxed SIMD without flags; a runtime that cannot run it gets an error.
+ *
+ * @throws Error when the runtime has no WebAssembly SIMD, or 'force' finds no relaxed SIMD.
+ */
+export async function init(opts: InitOptions = {}): Promise<Features> {
+  const mode = opts.relaxedSimd ?? 'auto';
+  if (mode !== 'auto' && mode !== 'force' && mode !== 'off') {
+    throw new TypeError(`init: relaxedSimd must be 'auto', 'force' or 'off', got ${JSON.stringify(mode)}`);
+  }
+  if (!hasSimd()) throw new Error(NO_SIMD);
+  let binary: Binary = 'baseline';
+  if (mode === 'force') {
+    if (!hasRelaxedSimd()) await enableRelaxedSimdFlag();
+    if (!hasRelaxedSimd()) {
+      throw new Error(`simdnet: relaxedSimd 'force': this runtime (${runtimeLabel()}) does not support WebAssembly relaxed SIMD; use 'auto' or 'off'.`);
+    }
+    binary = 'relaxed';
+  } else if (mode === 'auto' && hasRelaxedSimd() && relaxedPaysOff()) {
+    binary = 'relaxed';
+  }
+  if (!current || current.binary !== binary) {
+    const loaded: Loaded = { binary, module: loadBinary(binary) };
+    current = loaded;
+    loaded.module.catch(() => { if (current === loaded) current = undefined; });
+  }
+  await current.module;
+  return features();
+}
+
+/**
+ * The compiled kernel module: the one init() chose (calling init() with the defaults if needed),
+ * or, given `source` (a URL, or the bytes of a simdnet binary), that one instead.
+ */
 export function compileKernels(source?: URL | ArrayBuffer | Uint8Array): Promise<WebAssembly.Module> {
-  if (!hasSimd()) {
-    return Promise.reject(new Error('simdnet: this JavaScript runtime does not support WebAssembly SIMD (fixed-width, 128-bit); simdnet has no scalar fallback.'));
+  if (!hasSimd()) return Promise.reject(new Error(NO_SIMD));
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (source) {
+    let m = byUrl.get(source.href);
+    if (!m) {
+      m = compileUrl(source);
+      byUrl.set(source.href, m);
+      m.catch(() => byUrl.delete(source.href));
+    }
+    return m;
   }
-  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return WebAssembly.compile(source as BufferSource);
-  if (!compiled) {
-    const url = source ?? new URL('../simdnet.wasm', import.meta.url);
-    compiled = readWasm(url).then((bytes) => WebAssembly.compile(bytes as BufferSource));
-    compiled.catch(() => { compiled = undefined; });
-  }
-  return compiled;
+  if (current) return current.module;
+  return init().then(() => current!.module);
 }
 
 /** A fresh instance of the kernel module (own linear memory). */
@@ -63,4 +158,40 @@ export async function instantiateKernels(source?: URL | ArrayBuffer | Uint8Array
     },
   });
   return instance.exports as unknown as KernelExports;
+}
+
+function loadBinary(binary: Binary): Promise<WebAssembly.Module> {
+  const src = binarySource(binary);
+  return src instanceof Uint8Array ? WebAssembly.compile(src as BufferSource) : compileUrl(src);
+}
+
+async function compileUrl(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFileUrl(url) as BufferSource);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`simdnet: could not fetch ${url} (HTTP ${res.status})`);
+  // compileStreaming compiles while the bytes arrive, but insists on the application/wasm type.
+  if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(res);
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+/** Node 20 only: turn on relaxed SIMD for modules compiled from now on (see init()). */
+async function enableRelaxedSimdFlag(): Promise<void> {
+  const g = globalThis as any;
+  if (!g.process?.versions?.node || g.Deno || g.Bun) return;
+  try {
+    const v8 = await import(/* @vite-ignore */ /* webpackIgnore: true */ ['node:v8'][0]);
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // not Node after all: the check after this reports the missing feature
+  }
+}
+
+function runtimeLabel(): string {
+  const g = globalThis as any;
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  if (g.process?.versions?.node) return `Node ${g.process.versions.node}, V8 ${g.process.versions.v8}`;
+  return g.navigator?.userAgent ?? 'unknown runtime';
 }

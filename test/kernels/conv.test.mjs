@@ -81,6 +81,42 @@ test('600 random configurations (fixed seed)', () => {
   assert.is(ran, 600);
 });
 
+test('Winograd F(2x2,3x3) and F(4x4,3x3): tile tails, channel tails, padding 0/1/2, within the GEMM bound', () => {
+  for (const winograd of [2, 4]) {
+    for (const [h, w, c, o, p] of [[1, 1, 1, 1, 1], [3, 3, 3, 5, 0], [5, 7, 4, 8, 1], [8, 8, 16, 16, 1], [9, 6, 17, 15, 1],
+      [13, 11, 7, 9, 2], [6, 10, 33, 40, 1], [12, 12, 64, 24, 1], [4, 5, 8, 3, 2]]) {
+      if (h + 2 * p < 3 || w + 2 * p < 3) continue;
+      for (const act of ['none', 'relu6']) {
+        const x = randomArray(rng, 2 * h * w * c), wt = randomArray(rng, 9 * c * o), b = randomArray(rng, o);
+        const pad = [p, p, p, p];
+        const got = ops.conv2d(engine, x, [2, h, w, c], wt, b, { inChannels: c, outChannels: o, kernel: 3, pad, act, winograd });
+        const want = ref.conv2d(x, [2, h, w, c], wt, b, { outChannels: o, kernel: [3, 3], pad, act });
+        assertClose(got.data, want.data, { mag: want.mag, K: 9 * c, label: `winograd${winograd} ${h}x${w} ${c}->${o} p${p} ${act}`, shape: want.shape });
+      }
+    }
+  }
+});
+
+test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels', () => {
+  const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(p.kernel * p.kernel * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
+  const cases = [
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, inputSize: 56 }, 'winograd4'],
+    [{ inChannels: 512, outChannels: 512, kernel: 3, pad: 1, inputSize: 7 }, 'winograd4'],
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, inputSize: 3 }, 'winograd2'],
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, inputSize: 1 }, 'im2col'],
+    [{ inChannels: 3, outChannels: 64, kernel: 3, pad: 1, inputSize: 224 }, 'im2col'],
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, stride: 2, inputSize: 56 }, 'im2col'],
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, groups: 2, inputSize: 56 }, 'im2col'],
+    [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1 }, 'im2col'],
+    [{ inChannels: 64, outChannels: 64, kernel: 1, inputSize: 56 }, 'conv1x1'],
+  ];
+  for (const [p, want] of cases) {
+    const op = mk(p);
+    assert.is(op.path, want, JSON.stringify(p));
+    op.dispose();
+  }
+});
+
 test('Conv2d.run into a channel slice (concat in place) leaves other channels untouched', () => {
   const op = new ops.Conv2d(engine, { inChannels: 5, outChannels: 3, kernel: 3, pad: 1, act: 'relu' }, randomArray(rng, 45 * 3), randomArray(rng, 3));
   const x = randomArray(rng, 2 * 6 * 6 * 5);

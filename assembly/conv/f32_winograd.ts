@@ -1,0 +1,180 @@
+// Winograd convolution for 3x3 stride-1 layers (Lavin & Gray 2016), NHWC, channels in v128 lanes.
+// F(m x m, 3x3) with m = 2 (4x4 tiles, exact-ish: transform coefficients 0/±1) or m = 4 (6x6
+// tiles, 4x fewer multiplies than direct, coefficients up to 8 so rounding grows a little).
+// Per band of output tile rows: the input transform writes alpha^2 matrices V[xi] = [tiles x C],
+// alpha^2 packed GEMMs give M[xi] = V[xi] * U[xi] (U = G g G^T packed once), and the output
+// transform folds each tile back to m x m pixels with bias and clamp fused.
+import { f32_gemm } from '../gemm/f32_gemm';
+
+const PATCH: usize = memory.data(36 * 16, 16);
+const TMP: usize = memory.data(36 * 16, 16);
+
+// @ts-ignore: decorator
+@inline function splat(v: f32): v128 { return f32x4.splat(v); }
+
+/** B^T for F(2,3) along one direction: 4 vectors (stride ss bytes) -> 4 (stride ds). */
+// @ts-ignore: decorator
+@inline function bt4(s: usize, ss: usize, d: usize, ds: usize): void {
+  const d0 = v128.load(s), d1 = v128.load(s + ss), d2 = v128.load(s + 2 * ss), d3 = v128.load(s + 3 * ss);
+  v128.store(d, f32x4.sub(d0, d2));
+  v128.store(d + ds, f32x4.add(d1, d2));
+  v128.store(d + 2 * ds, f32x4.sub(d2, d1));
+  v128.store(d + 3 * ds, f32x4.sub(d1, d3));
+}
+
+/** B^T for F(4,3): 6 -> 6. */
+// @ts-ignore: decorator
+@inline function bt6(s: usize, ss: usize, d: usize, ds: usize): void {
+  const d0 = v128.load(s), d1 = v128.load(s + ss), d2 = v128.load(s + 2 * ss);
+  const d3 = v128.load(s + 3 * ss), d4 = v128.load(s + 4 * ss), d5 = v128.load(s + 5 * ss);
+  const four = splat(4), five = splat(5), two = splat(2);
+  const t0 = f32x4.sub(d4, f32x4.mul(four, d2));
+  const t1 = f32x4.sub(d3, f32x4.mul(four, d1));
+  const t2 = f32x4.sub(d4, d2);
+  const t3 = f32x4.mul(two, f32x4.sub(d3, d1));
+  v128.store(d, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(d + ds, f32x4.add(t0, t1));
+  v128.store(d + 2 * ds, f32x4.sub(t0, t1));
+  v128.store(d + 3 * ds, f32x4.add(t2, t3));
+  v128.store(d + 4 * ds, f32x4.sub(t2, t3));
+  v128.store(d + 5 * ds, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/** A^T for F(2,3): 4 -> 2. */
+// @ts-ignore: decorator
+@inline function at4(s: usize, ss: usize, d: usize, ds: usize): void {
+  const m0 = v128.load(s), m1 = v128.load(s + ss), m2 = v128.load(s + 2 * ss), m3 = v128.load(s + 3 * ss);
+  v128.store(d, f32x4.add(f32x4.add(m0, m1), m2));
+  v128.store(d + ds, f32x4.sub(f32x4.sub(m1, m2), m3));
+}
+
+/** A^T for F(4,3): 6 -> 4. */
+// @ts-ignore: decorator
+@inline function at6(s: usize, ss: usize, d: usize, ds: usize): void {
+  const m0 = v128.load(s), m1 = v128.load(s + ss), m2 = v128.load(s + 2 * ss);
+  const m3 = v128.load(s + 3 * ss), m4 = v128.load(s + 4 * ss), m5 = v128.load(s + 5 * ss);
+  const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2);
+  const s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
+  v128.store(d, f32x4.add(f32x4.add(m0, s12), s34));
+  v128.store(d + ds, f32x4.add(d12, f32x4.mul(splat(2), d34)));
+  v128.store(d + 2 * ds, f32x4.add(s12, f32x4.mul(splat(4), s34)));
+  v128.store(d + 3 * ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), m5));
+}
+
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * Input transform of tiles [t0, t0 + nt) of one image (tile t = ty * ntx + tx, origin
+ * (ty*m - pt, tx*m - pl)): V[xi][t - t0][c] for xi in 0..alpha^2, rows c4 floats apart, matrices
+ * xiStride bytes apart. Pixels outside the image are zero (the padding).
+ */
+function winoInput(m: i32, x: usize, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
+  t0: i32, nt: i32, ntx: i32, V: usize, c4: i32, xiStride: usize): void {
+  const a = m + 2;
+  const vs = <usize>a * 16; // PATCH row stride: alpha vectors
+  for (let t = t0; t < t0 + nt; t++) {
+    const ty = t / ntx, tx = t - ty * ntx;
+    const iy0 = ty * m - pt, ix0 = tx * m - pl;
+    const inside = iy0 >= 0 && ix0 >= 0 && iy0 + a <= h && ix0 + a <= w;
+    const vrow = V + <usize>(t - t0) * <usize>c4 * 4;
+    for (let c0 = 0; c0 < c; c0 += 4) {
+      // gather the alpha x alpha patch of 4 channels
+      for (let i = 0; i < a; i++) {
+        const iy = iy0 + i;
+        const prow = PATCH + <usize>i * vs;
+        if (inside) {
+          const src = x + (<usize>(iy * w + ix0) * <usize>cx + <usize>c0) * 4;
+          for (let j = 0; j < a; j++) v128.store(prow + <usize>j * 16, v128.load(src + <usize>j * <usize>cx * 4));
+        } else {
+          for (let j = 0; j < a; j++) {
+            const ix = ix0 + j;
+            let v = i32x4.splat(0);
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) v = v128.load(x + (<usize>(iy * w + ix) * <usize>cx + <usize>c0) * 4);
+            v128.store(prow + <usize>j * 16, v);
+          }
+        }
+      }
+      // rows then columns; the column pass writes straight into V
+      const dst = vrow + <usize>c0 * 4;
+      if (m == 2) {
+        for (let j = 0; j < 4; j++) bt4(PATCH + <usize>j * 16, vs, TMP + <usize>j * 16, vs);
+        for (let i = 0; i < 4; i++) bt4(TMP + <usize>i * vs, 16, dst + <usize>(i * 4) * xiStride, xiStride);
+      } else {
+        for (let j = 0; j < 6; j++) bt6(PATCH + <usize>j * 16, vs, TMP + <usize>j * 16, vs);
+        for (let i = 0; i < 6; i++) bt6(TMP + <usize>i * vs, 16, dst + <usize>(i * 6) * xiStride, xiStride);
+      }
+    }
+  }
+}
+
+/** Output transform of tiles [t0, t0 + nt): M[xi][t][k] -> m x m pixels, + bias, clamp. */
+function winoOutput(m: i32, M: usize, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32,
+  ho: i32, wo: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  const a = m + 2;
+  const vs = <usize>a * 16;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  for (let t = t0; t < t0 + nt; t++) {
+    const ty = t / ntx, tx = t - ty * ntx;
+    const oy0 = ty * m, ox0 = tx * m;
+    const src = M + <usize>(t - t0) * <usize>k4 * 4;
+    for (let k0 = 0; k0 < k; k0 += 4) {
+      const s = src + <usize>k0 * 4;
+      // rows of the alpha x alpha block: at() over xi = i*alpha + j along j, into TMP (alpha x m)
+      if (m == 2) {
+        for (let i = 0; i < 4; i++) at4(s + <usize>(i * 4) * xiStride, xiStride, TMP + <usize>i * vs, 16);
+        for (let j = 0; j < 2; j++) at4(TMP + <usize>j * 16, vs, PATCH + <usize>j * 16, vs);
+      } else {
+        for (let i = 0; i < 6; i++) at6(s + <usize>(i * 6) * xiStride, xiStride, TMP + <usize>i * vs, 16);
+        for (let j = 0; j < 4; j++) at6(TMP + <usize>j * 16, vs, PATCH + <usize>j * 16, vs);
+      }
+      const b = v128.load(bias + <usize>k0 * 4);
+      const nk = k - k0;
+      for (let i = 0; i < m; i++) {
+        const oy = oy0 + i;
+        if (oy >= ho) break;
+        for (let j = 0; j < m; j++) {
+          const ox = ox0 + j;
+          if (ox >= wo) break;
+          let v = f32x4.add(v128.load(PATCH + <usize>i * vs + <usize>j * 16), b);
+          if (clamp) v = f32x4.pmin(f32x4.pmax(v, vlo), vhi);
+          storeLanes(out + (<usize>(oy * wo + ox) * <usize>ldo + <usize>k0) * 4, v, nk);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * 3x3 stride-1 convolution by Winograd F(m x m, 3x3), m = 2 or 4. U: alpha^2 GEMM-packed C x K
+ * matrices (zero bias), `uStride` bytes apart; bias: k floats padded to a multiple of 4.
+ * Workspace: V (alpha^2 x bandTiles x c4) and Mb (alpha^2 x bandTiles x k4) floats.
+ */
+export function f32_conv_winograd(m: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
+  ho: i32, wo: i32, U: usize, uStride: usize, k: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32,
+  V: usize, Mb: usize, bandTiles: i32): void {
+  const a = m + 2;
+  const xis = a * a;
+  const c4 = (c + 3) & ~3, k4 = (k + 3) & ~3;
+  const nty = (ho + m - 1) / m, ntx = (wo + m - 1) / m;
+  const tiles = nty * ntx;
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
+    const ob = out + <usize>b * <usize>ho * <usize>wo * <usize>ldo * 4;
+    for (let t0 = 0; t0 < tiles; t0 += bandTiles) {
+      const nt = min(bandTiles, tiles - t0);
+      const vStride = <usize>nt * <usize>c4 * 4, mStride = <usize>nt * <usize>k4 * 4;
+      winoInput(m, xb, h, w, cx, c, pt, pl, t0, nt, ntx, V, c4, vStride);
+      for (let xi = 0; xi < xis; xi++) {
+        f32_gemm(nt, k, c, V + <usize>xi * vStride, <usize>c4 * 4, U + <usize>xi * uStride,
+          Mb + <usize>xi * mStride, <usize>k4 * 4, 0, 0, 0);
+      }
+      winoOutput(m, Mb, k, k4, mStride, t0, nt, ntx, ho, wo, bias, ob, ldo, lo, hi, clamp);
+    }
+  }
+}

@@ -1,0 +1,234 @@
+// The zoo against published figures: parameters exactly, conv + fc multiply-adds at the
+// published rounding, and stage output shapes.
+//
+// Where the numbers come from:
+// - torchvision: `num_params` and `_ops` ("GFLOPS", really GMACs, 3 decimals) of the weights
+//   metadata. Every torchvision figure and every shape below was also reproduced with torch 1.13 /
+//   torchvision 0.14 (parameters summed, conv/linear MACs counted by forward hooks, each leaf
+//   module's output shape compared with the node of the same name): all equal.
+// - Inception-v4: 42,679,816 parameters (Cadene pretrainedmodels / timm). BN-Inception: Cadene's
+//   `bninception`, rebuilt in torch from its source: 11,295,240 parameters. Neither publishes
+//   MACs; the exact figures here are the torch hook counts.
+// - AlexNet 2012: by hand (see src/models/alexnet.ts), also rebuilt in torch: 60,965,224 / 724,406,816.
+// - MobileNet v1: the paper's Tables 6-7 (millions, rounded as the paper does).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MODELS, buildModel, modelInfo } from '../dist/models/index.js';
+import { macCount, paramCount, randomWeights } from '../dist/graph/index.js';
+
+/** [name, parameters, published GMACs (3 decimals) or null, exact conv + fc MACs]. */
+const GOLDEN = [
+  ['alexnet', 61_100_840, 0.714, 714_188_480],
+  ['alexnet-2012', 60_965_224, null, 724_406_816],
+  ['vgg-11', 132_863_336, 7.609, 7_609_090_048],
+  ['vgg-11-bn', 132_868_840, 7.609, 7_609_090_048],
+  ['vgg-13', 133_047_848, 11.308, 11_308_466_176],
+  ['vgg-13-bn', 133_053_736, 11.308, 11_308_466_176],
+  ['vgg-16', 138_357_544, 15.47, 15_470_264_320],
+  ['vgg-16-bn', 138_365_992, 15.47, 15_470_264_320],
+  ['vgg-19', 143_667_240, 19.632, 19_632_062_464],
+  ['vgg-19-bn', 143_678_248, 19.632, 19_632_062_464],
+  ['googlenet', 6_624_904, 1.498, 1_498_376_192],
+  ['inception-v2', 11_295_240, null, 2_032_600_064],
+  // torchvision's 27,161,264 includes the aux head: 98,560 + 2,459,136 + 769,000 = 3,326,696.
+  ['inception-v3', 23_834_568, 5.713, 5_713_216_096],
+  ['inception-v4', 42_679_816, null, 12_253_974_624],
+  ['resnet-18', 11_689_512, 1.814, 1_814_073_344],
+  ['resnet-34', 21_797_672, 3.664, 3_663_761_408],
+  ['resnet-50', 25_557_032, 4.089, 4_089_184_256],
+  ['resnet-101', 44_549_160, 7.801, 7_801_405_440],
+  ['resnet-152', 60_192_808, 11.514, 11_513_626_624],
+  ['mobilenet-v1', 4_231_976, null, 568_740_352],
+  ['mobilenet-v2', 3_504_872, 0.301, 300_774_272],
+];
+
+test('every registered model has a golden row, and every golden row a model', () => {
+  assert.equal(MODELS.map((m) => m.name).sort(), GOLDEN.map((g) => g[0]).sort());
+});
+
+for (const [name, params, gmacs, macs] of GOLDEN) {
+  test(`${name}: ${params} params, ${macs} MACs`, () => {
+    const g = buildModel(name);
+    assert.is(paramCount(g), params);
+    assert.is(macCount(g), macs);
+    if (gmacs !== null) assert.is(Math.round(macCount(g) / 1e6) / 1e3, gmacs);
+  });
+}
+
+test('MobileNet v1: the paper\'s Tables 6 and 7', () => {
+  // [alpha, resolution, million mult-adds, million parameters] as printed in the paper.
+  const paper = [
+    [1, 224, 569, 4.2], [0.75, 224, 325, 2.6], [0.5, 224, 149, 1.3], [0.25, 224, 41, 0.5],
+    [1, 192, 418, 4.2], [1, 160, 290, 4.2], [1, 128, 186, 4.2],
+  ];
+  for (const [alpha, resolution, mmacs, mparams] of paper) {
+    const g = buildModel('mobilenet-v1', { alpha, resolution });
+    const m = macCount(g) / 1e6;
+    // The paper mostly rounds (568.7 -> 569, 149.497 -> 149) but prints 290 for 290.68 at
+    // 160, so both rounding and truncation count as agreement.
+    assert.ok(Math.round(m) === mmacs || Math.floor(m) === mmacs, `${alpha}-${resolution}: ${m}M vs ${mmacs}M`);
+    assert.is(Math.round(paramCount(g) / 1e5) / 10, mparams, `${alpha}-${resolution} params`);
+  }
+  assert.is(macCount(buildModel('mobilenet-v1', { resolution: 160 })), 290_675_200);
+  assert.is(paramCount(buildModel('mobilenet-v1', { alpha: 0.25 })), 470_072);
+});
+
+/** Output shapes [N, H, W, C] of named nodes at the default resolution, batch 1. */
+const STAGES = {
+  alexnet: { 'features.0': [55, 55, 64], 'features.2': [27, 27, 64], 'features.5': [13, 13, 192],
+    'features.12': [6, 6, 256], flatten: [9216], 'classifier.6': [1000] },
+  'alexnet-2012': { conv1: [55, 55, 96], norm1: [55, 55, 96], pool1: [27, 27, 96], conv2: [27, 27, 256],
+    pool2: [13, 13, 256], conv4: [13, 13, 384], pool5: [6, 6, 256], fc6: [4096], fc8: [1000] },
+  'vgg-16': { 'features.4': [112, 112, 64], 'features.9': [56, 56, 128], 'features.16': [28, 28, 256],
+    'features.23': [14, 14, 512], 'features.30': [7, 7, 512], flatten: [25088], 'classifier.6': [1000] },
+  'vgg-19-bn': { 'features.1': [224, 224, 64], 'features.51': [14, 14, 512], 'features.52': [7, 7, 512] },
+  googlenet: { 'conv1.relu': [112, 112, 64], maxpool1: [56, 56, 64], 'conv3.relu': [56, 56, 192],
+    maxpool2: [28, 28, 192], inception3a: [28, 28, 256], inception3b: [28, 28, 480], maxpool3: [14, 14, 480],
+    'inception3a.branch3.1.conv': [28, 28, 32], inception4e: [14, 14, 832], maxpool4: [7, 7, 832],
+    inception5b: [7, 7, 1024], avgpool: [1, 1, 1024], fc: [1000] },
+  'inception-v2': { conv1_7x7_s2: [112, 112, 64], pool1_3x3_s2: [56, 56, 64], conv2_3x3: [56, 56, 192],
+    pool2_3x3_s2: [28, 28, 192], inception_3a_output: [28, 28, 256], inception_3b_output: [28, 28, 320],
+    inception_3c_output: [14, 14, 576], inception_4c_output: [14, 14, 608], inception_4e_output: [7, 7, 1056],
+    inception_5b_output: [7, 7, 1024], global_pool: [1, 1, 1024], last_linear: [1000] },
+  'inception-v3': { 'Conv2d_1a_3x3.conv': [149, 149, 32], 'Conv2d_2b_3x3.relu': [147, 147, 64], maxpool1: [73, 73, 64],
+    'Conv2d_4a_3x3.relu': [71, 71, 192], maxpool2: [35, 35, 192], Mixed_5b: [35, 35, 256], Mixed_5d: [35, 35, 288],
+    Mixed_6a: [17, 17, 768], Mixed_6e: [17, 17, 768], Mixed_7a: [8, 8, 1280], 'Mixed_7b.branch3x3': [8, 8, 768],
+    Mixed_7c: [8, 8, 2048], fc: [1000] },
+  'inception-v4': { 'features.0.relu': [149, 149, 32], 'features.2.relu': [147, 147, 64], 'features.3': [73, 73, 160],
+    'features.4': [71, 71, 192], 'features.5': [35, 35, 384], 'features.9': [35, 35, 384], 'features.10': [17, 17, 1024],
+    'features.17': [17, 17, 1024], 'features.18': [8, 8, 1536], 'features.21': [8, 8, 1536],
+    'features.21.branch2': [8, 8, 512], avg_pool: [1, 1, 1536], last_linear: [1000] },
+  'resnet-18': { conv1: [112, 112, 64], maxpool: [56, 56, 64], 'layer1.1.relu': [56, 56, 64],
+    'layer2.0.downsample.1': [28, 28, 128], 'layer2.1.relu': [28, 28, 128], 'layer3.1.relu': [14, 14, 256],
+    'layer4.1.relu': [7, 7, 512], avgpool: [1, 1, 512], fc: [1000] },
+  'resnet-50': { 'layer1.0.downsample.0': [56, 56, 256], 'layer1.2.relu': [56, 56, 256], 'layer2.0.conv1': [56, 56, 128],
+    'layer2.0.conv2': [28, 28, 128], 'layer2.3.relu': [28, 28, 512], 'layer3.5.relu': [14, 14, 1024],
+    'layer4.2.relu': [7, 7, 2048], fc: [1000] },
+  'resnet-152': { 'layer2.7.relu': [28, 28, 512], 'layer3.35.relu': [14, 14, 1024], 'layer4.2.relu': [7, 7, 2048] },
+  'mobilenet-v1': { 'features.0.relu': [112, 112, 32], 'features.1.pw.relu': [112, 112, 64],
+    'features.2.dw.relu': [56, 56, 64], 'features.3.pw.relu': [56, 56, 128], 'features.5.pw.relu': [28, 28, 256],
+    'features.11.pw.relu': [14, 14, 512], 'features.12.dw.conv': [7, 7, 512], 'features.13.pw.relu': [7, 7, 1024],
+    avgpool: [1, 1, 1024], fc: [1000] },
+  'mobilenet-v2': { 'features.0.2': [112, 112, 32], 'features.1.conv.2': [112, 112, 16], 'features.3.add': [56, 56, 24],
+    'features.6.add': [28, 28, 32], 'features.10.add': [14, 14, 64], 'features.13.add': [14, 14, 96],
+    'features.16.add': [7, 7, 160], 'features.17.conv.3': [7, 7, 320], 'features.18.2': [7, 7, 1280],
+    'classifier.1': [1000] },
+};
+
+for (const [name, stages] of Object.entries(STAGES)) {
+  test(`${name}: stage output shapes`, () => {
+    const g = buildModel(name);
+    const shapes = new Map(g.nodes.map((n) => [n.name, n.outShape]));
+    for (const [node, s] of Object.entries(stages)) assert.equal(shapes.get(node), [1, ...s], node);
+  });
+}
+
+test('architecture details that the counts alone would not catch', () => {
+  const node = (g, n) => g.nodes.find((x) => x.name === n);
+  const a12 = buildModel('alexnet-2012');
+  assert.equal([2, 3, 4, 5].map((l) => node(a12, `conv${l}`).groups), [2, 1, 2, 2]);
+  const lrn = node(a12, 'norm1');
+  assert.equal([lrn.size, lrn.beta, lrn.k], [5, 0.75, 2]);
+  assert.ok(Math.abs(lrn.alpha / lrn.size - 1e-4) < 1e-12, 'paper alpha 1e-4 per summed square');
+  // ResNet v1.5: the stride sits on the 3x3.
+  const r50 = buildModel('resnet-50');
+  assert.equal(node(r50, 'layer3.0.conv1').stride, [1, 1]);
+  assert.equal(node(r50, 'layer3.0.conv2').stride, [2, 2]);
+  // GoogLeNet's "5x5" branch is a 3x3; its BN eps is 1e-3; pools round up.
+  const gn = buildModel('googlenet');
+  assert.equal(node(gn, 'inception4a.branch3.1.conv').kernel, [3, 3]);
+  assert.is(node(gn, 'inception4a.branch3.1.bn').eps, 0.001);
+  assert.ok(node(gn, 'maxpool1').ceil);
+  // MobileNet v1: TF SAME (stride 2 pads bottom/right only), depthwise, ReLU.
+  const mb = buildModel('mobilenet-v1');
+  assert.equal(node(mb, 'features.2.dw.conv').pad, [0, 0, 1, 1]);
+  assert.is(node(mb, 'features.2.dw.conv').groups, 64);
+  assert.is(node(mb, 'features.2.dw.relu').op, 'relu');
+  assert.is(node(buildModel('mobilenet-v2'), 'features.0.2').op, 'relu6');
+  // Inception-v4 pools exclude padding; Inception-v3 (F.avg_pool2d default) includes it.
+  assert.is(node(buildModel('inception-v4'), 'features.6.branch3.0').countIncludePad, false);
+  assert.is(node(buildModel('inception-v3'), 'Mixed_5b.avgpool').countIncludePad, true);
+});
+
+test('every model: NHWC input at its default resolution, 1000 logits out of an fc', () => {
+  for (const m of MODELS) {
+    const g = buildModel(m.name, { batch: 2 });
+    assert.is(g.name, m.name);
+    const input = g.nodes.find((n) => n.name === g.input);
+    assert.equal(input.outShape, [2, m.defaultResolution, m.defaultResolution, 3], m.name);
+    const out = g.nodes.at(-1);
+    assert.is(out.name, g.output);
+    assert.is(out.op, 'fc', m.name);
+    assert.equal(out.outShape, [2, 1000], m.name);
+    assert.is(new Set(g.nodes.map((n) => n.name)).size, g.nodes.length);
+    assert.ok(m.paper.length > 0 && m.variant.length > 0 && m.family.length > 0);
+  }
+});
+
+test('batch multiplies MACs, not parameters; resolution changes MACs', () => {
+  const one = buildModel('resnet-18');
+  const four = buildModel('resnet-18', { batch: 4 });
+  assert.is(macCount(four), 4 * macCount(one));
+  assert.is(paramCount(four), paramCount(one));
+  const small = buildModel('resnet-18', { resolution: 112 });
+  assert.equal(small.nodes.find((n) => n.name === 'layer4.1.relu').outShape, [1, 4, 4, 512]);
+  assert.is(paramCount(small), 11_689_512);
+  assert.is(buildModel('inception-v3', { resolution: 331 }).nodes.find((n) => n.name === 'Mixed_7c').outShape[1], 9);
+});
+
+test('names resolve ignoring case, "-" and "_"; Cadene\'s bninception is inception-v2', () => {
+  assert.is(buildModel('resnet50').name, 'resnet-50');
+  assert.is(buildModel('VGG16_BN').name, 'vgg-16-bn');
+  assert.is(buildModel('inception_v3').name, 'inception-v3');
+  assert.is(buildModel('bninception').name, 'inception-v2');
+  assert.is(modelInfo('mobilenet_v1').defaultResolution, 224);
+});
+
+/** Asserts a RangeError whose message matches every pattern. */
+function rangeError(fn, ...patterns) {
+  let err;
+  try { fn(); } catch (e) { err = e; }
+  assert.instance(err, RangeError);
+  for (const p of patterns) assert.match(err.message, p);
+}
+
+test('bad names and options throw RangeError saying what is wrong', () => {
+  rangeError(() => buildModel('resnet-51'), /unknown model "resnet-51"/, /known models: alexnet, alexnet-2012, vgg-11/, /mobilenet-v2/);
+  rangeError(() => modelInfo('lenet'), /unknown model "lenet"/);
+  for (const batch of [0, -1, 1.5, NaN]) rangeError(() => buildModel('alexnet', { batch }), /batch must be a positive integer/);
+  rangeError(() => buildModel('alexnet', { resolution: 0 }), /resolution must be a positive integer/);
+  rangeError(() => buildModel('resnet-50', { alpha: 0.5 }), /alpha is not an option of this model/);
+  rangeError(() => buildModel('mobilenet-v1', { alpha: 0.6 }), /alpha must be one of 1, 0.75, 0.5, 0.25, got 0.6/);
+  rangeError(() => buildModel('mobilenet-v1', { resolution: 200 }), /resolution must be one of 224, 192, 160, 128, got 200/);
+  // Too small: the first layer that cannot produce an output is named.
+  rangeError(() => buildModel('vgg-16', { resolution: 31 }),
+    /resolution 31 is too small or unsupported \(default 224\)/, /layer "features.30" \(maxpool\): output height would be 0/);
+  rangeError(() => buildModel('inception-v3', { resolution: 74 }), /layer "Mixed_7a.branch3x3_2.conv"/);
+  // BN-Inception: a stride-2 conv and a ceil-mode pool disagree on odd maps, as in PyTorch.
+  rangeError(() => buildModel('inception-v2', { resolution: 299 }),
+    /layer "inception_3c_output" \(concat\): spatial size mismatch/);
+});
+
+test('randomWeights covers every weighted layer in the documented layouts', () => {
+  for (const [name, opts] of [['googlenet', {}], ['mobilenet-v1', { alpha: 0.25, resolution: 128 }], ['alexnet-2012', {}]]) {
+    const g = buildModel(name, opts);
+    const w = randomWeights(g);
+    let total = 0;
+    for (const n of g.nodes) {
+      if (n.op !== 'conv2d' && n.op !== 'fc' && n.op !== 'batchnorm') continue;
+      const lw = w.get(n.name);
+      assert.ok(lw, `${name}: ${n.name} has weights`);
+      if (n.op === 'batchnorm') {
+        total += lw.gamma.length + lw.beta.length;
+        assert.ok(lw.variance.every((v) => v > 0));
+      } else {
+        total += lw.weight.length + (lw.bias ? lw.bias.length : 0);
+        assert.is(lw.bias !== undefined, n.bias);
+      }
+    }
+    assert.is(total, paramCount(g), name);
+    assert.is(w.size, g.nodes.filter((n) => ['conv2d', 'fc', 'batchnorm'].includes(n.op)).length);
+  }
+});
+
+test.run();

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The smoke suite (test/smoke/suite.mjs) in every runtime, one after another:
+//   Node 20  — dist/index.js and the Node/Deno/Bun bundle; baseline ('auto', 'off') and relaxed
+//              ('force' through v8.setFlagsFromString, and 'force' under --experimental-wasm-relaxed-simd)
+//   Deno, Bun — from the npm packages `deno` and `bun` (node_modules/.bin), both binaries
+//   Chromium — headless, the browser bundles from a localhost server, and the example page
+// A failure in any runtime, or a runtime that cannot start, fails the whole run (exit 1).
+//   node test/smoke/all.mjs [--only node,deno,bun,chromium]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const bin = (name) => `${ROOT}node_modules/.bin/${name}`;
+const smoke = (module, relaxed, expect) => ['test/smoke/run.mjs', '--module', module, '--relaxed', relaxed, '--expect', expect];
+const INDEX = 'dist/index.js', BUNDLE = 'dist/bundle/simdnet.mjs';
+
+const RUNS = [
+  ['node', 'node auto', process.execPath, smoke(INDEX, 'auto', 'baseline')],
+  ['node', 'node off (bundle)', process.execPath, smoke(BUNDLE, 'off', 'baseline')],
+  ['node', 'node force (v8.setFlagsFromString)', process.execPath, smoke(INDEX, 'force', 'relaxed')],
+  ['node', 'node --experimental-wasm-relaxed-simd force (bundle)', process.execPath, ['--experimental-wasm-relaxed-simd', ...smoke(BUNDLE, 'force', 'relaxed')]],
+  ['deno', 'deno auto', bin('deno'), ['run', '-A', ...smoke(INDEX, 'auto', 'baseline')]],
+  ['deno', 'deno force (bundle)', bin('deno'), ['run', '-A', ...smoke(BUNDLE, 'force', 'relaxed')]],
+  ['bun', 'bun auto', bin('bun'), smoke(INDEX, 'auto', 'baseline')],
+  ['bun', 'bun force (bundle)', bin('bun'), smoke(BUNDLE, 'force', 'relaxed')],
+  ['chromium', 'chromium (bundles + example page)', process.execPath, ['test/smoke/browser.mjs']],
+];
+
+const i = process.argv.indexOf('--only');
+const only = i > 0 ? process.argv[i + 1].split(',') : null;
+
+function run(cmd, args) {
+  return new Promise((done) => {
+    if (!existsSync(cmd)) { done({ code: 127, out: `${cmd} not found (npm ci installs deno and bun; .ci/run installs chromium)\n` }); return; }
+    const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    const take = (d) => { out += d; process.stdout.write(d.toString().replace(/^/gm, '  ')); };
+    p.stdout.on('data', take);
+    p.stderr.on('data', take);
+    p.on('error', (e) => done({ code: 127, out: String(e) }));
+    p.on('close', (code, signal) => done({ code: code ?? 128, signal, out }));
+  });
+}
+
+const summary = [];
+let passed = 0, failed = 0;
+for (const [runtime, label, cmd, args] of RUNS) {
+  if (only && !only.includes(runtime)) continue;
+  console.log(`\n== ${label}`);
+  const t0 = Date.now();
+  const { code, out } = await run(cmd, args);
+  // the last 'N passed, N failed' line of the child is its total
+  const m = [...out.matchAll(/^smoke[^\n]*?: (\d+) passed, (\d+) failed$/gm)].pop();
+  const p = m ? Number(m[1]) : 0, f = m ? Number(m[2]) : 0;
+  const ok = code === 0 && m && f === 0 && p > 0;
+  passed += p; failed += ok ? f : Math.max(f, 1);
+  summary.push(`${ok ? 'pass' : 'FAIL'}  ${label}: ${p} passed, ${f} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s${ok ? '' : ` (exit ${code})`}`);
+}
+console.log(`\n== summary\n${summary.join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed || !summary.length ? 1 : 0);
