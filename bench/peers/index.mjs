@@ -221,7 +221,10 @@ async function main() {
 const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 function line(row, engines) {
-  const t = engines.map((e) => `${e.name} ${fmt(row.ms[e.name].median)} ms`).join(', ');
+  const t = engines.map((e) => {
+    const { median, min, max } = row.ms[e.name];
+    return `${e.name} ${fmt(median)} ms (${fmt(min)}–${fmt(max)}, ${row.gflops[e.name]} GFLOP/s)`;
+  }).join(', ');
   const r = Object.entries(row.ratio).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
   return `${row.model} b${row.batch}: ${t}; ${r}`;
 }

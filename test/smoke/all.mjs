@@ -34,8 +34,13 @@ function run(cmd, args) {
   return new Promise((done) => {
     if (!existsSync(cmd)) { done({ code: 127, out: `${cmd} not found (npm ci installs deno and bun; .ci/run installs chromium)\n` }); return; }
     const p = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    const take = (d) => { out += d; process.stdout.write(d.toString().replace(/^/gm, '  ')); };
+    let out = '', atLineStart = true;
+    const take = (d) => {
+      const s = d.toString();
+      out += s;
+      process.stdout.write((atLineStart ? '  ' : '') + s.replace(/\n(?=.)/g, '\n  '));
+      atLineStart = s.endsWith('\n');
+    };
     p.stdout.on('data', take);
     p.stderr.on('data', take);
     p.on('error', (e) => done({ code: 127, out: String(e) }));

@@ -159,6 +159,8 @@ export async function runSmoke(simdnet, { relaxedSimd = 'auto', expectBinary, lo
     if (features.binary !== 'baseline' && features.binary !== 'relaxed') fail(`features().binary is ${features.binary}`);
     if (relaxedSimd === 'force' && (features.binary !== 'relaxed' || !features.relaxedSimd)) fail(`'force' ran ${features.binary}`);
     if (relaxedSimd === 'off' && features.binary !== 'baseline') fail(`'off' ran ${features.binary}`);
+    const auto = features.relaxedSimd && simdnet.relaxedPaysOff() ? 'relaxed' : 'baseline';
+    if (relaxedSimd === 'auto' && features.binary !== auto) fail(`'auto' ran ${features.binary}, relaxedPaysOff() says ${auto}`);
     if (expectBinary && features.binary !== expectBinary) fail(`expected the ${expectBinary} binary, init chose ${features.binary}`);
     if (JSON.stringify(simdnet.features()) !== JSON.stringify(features)) fail('features() after init differs from what init returned');
     let threw = false;
