@@ -90,34 +90,39 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
       for (let ox = oxHi; ox < wo; ox++) dwPixel(xb, h, w, cx, c, 3, 3, 1, 1, iy0, ox * s - pl, packed, orow + <usize>ox * pxOut, vlo, vhi, clamp);
       if (oxLo >= oxHi) continue;
       const r0 = xb + <usize>iy0 * rowIn;
-      for (let c0 = 0; c0 < c; c0 += 4) {
-        const cb = <usize>c0 * 4;
-        const bias = v128.load(packed + cb);
-        const tp = taps + cb;
-        const c4b = <usize>c4 * 4;
-        const w0 = v128.load(tp), w1 = v128.load(tp + c4b), w2 = v128.load(tp + 2 * c4b);
-        const w3 = v128.load(tp + 3 * c4b), w4 = v128.load(tp + 4 * c4b), w5 = v128.load(tp + 5 * c4b);
-        const w6 = v128.load(tp + 6 * c4b), w7 = v128.load(tp + 7 * c4b), w8 = v128.load(tp + 8 * c4b);
-        let i0 = r0 + <usize>(oxLo * s - pl) * pxIn + cb;
-        let o = orow + <usize>oxLo * pxOut + cb;
-        const step = <usize>s * pxIn;
-        const nvalid = c - c0;
-        for (let ox = oxLo; ox < oxHi; ox++) {
-          const i1 = i0 + rowIn, i2 = i1 + rowIn;
-          let acc = madd(bias, v128.load(i0), w0);
-          acc = madd(acc, v128.load(i0 + pxIn), w1);
-          acc = madd(acc, v128.load(i0 + 2 * pxIn), w2);
-          let acc2 = f32x4.mul(v128.load(i1), w3);
-          acc2 = madd(acc2, v128.load(i1 + pxIn), w4);
-          acc2 = madd(acc2, v128.load(i1 + 2 * pxIn), w5);
-          acc = madd(acc, v128.load(i2), w6);
-          acc2 = madd(acc2, v128.load(i2 + pxIn), w7);
-          acc = madd(acc, v128.load(i2 + 2 * pxIn), w8);
-          acc = clampV(f32x4.add(acc, acc2), vlo, vhi, clamp);
-          if (nvalid >= 4) v128.store(o, acc);
-          else storeLanes(o, acc, nvalid);
-          i0 += step;
-          o += pxOut;
+      // Blocks of 8 output pixels, all channel groups per block: the block's input window
+      // (3 rows x ~9..17 pixels x C) stays in L1 while the nine taps of each group sit in registers.
+      for (let bx = oxLo; bx < oxHi; bx += 8) {
+        const ex = min(bx + 8, oxHi);
+        for (let c0 = 0; c0 < c; c0 += 4) {
+          const cb = <usize>c0 * 4;
+          const bias = v128.load(packed + cb);
+          const tp = taps + cb;
+          const c4b = <usize>c4 * 4;
+          const w0 = v128.load(tp), w1 = v128.load(tp + c4b), w2 = v128.load(tp + 2 * c4b);
+          const w3 = v128.load(tp + 3 * c4b), w4 = v128.load(tp + 4 * c4b), w5 = v128.load(tp + 5 * c4b);
+          const w6 = v128.load(tp + 6 * c4b), w7 = v128.load(tp + 7 * c4b), w8 = v128.load(tp + 8 * c4b);
+          let i0 = r0 + <usize>(bx * s - pl) * pxIn + cb;
+          let o = orow + <usize>bx * pxOut + cb;
+          const step = <usize>s * pxIn;
+          const nvalid = c - c0;
+          for (let ox = bx; ox < ex; ox++) {
+            const i1 = i0 + rowIn, i2 = i1 + rowIn;
+            let acc = madd(bias, v128.load(i0), w0);
+            acc = madd(acc, v128.load(i0 + pxIn), w1);
+            acc = madd(acc, v128.load(i0 + 2 * pxIn), w2);
+            let acc2 = f32x4.mul(v128.load(i1), w3);
+            acc2 = madd(acc2, v128.load(i1 + pxIn), w4);
+            acc2 = madd(acc2, v128.load(i1 + 2 * pxIn), w5);
+            acc = madd(acc, v128.load(i2), w6);
+            acc2 = madd(acc2, v128.load(i2 + pxIn), w7);
+            acc = madd(acc, v128.load(i2 + 2 * pxIn), w8);
+            acc = clampV(f32x4.add(acc, acc2), vlo, vhi, clamp);
+            if (nvalid >= 4) v128.store(o, acc);
+            else storeLanes(o, acc, nvalid);
+            i0 += step;
+            o += pxOut;
+          }
         }
       }
     }
