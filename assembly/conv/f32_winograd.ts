@@ -5,6 +5,7 @@
 // alpha^2 packed GEMMs give M[xi] = V[xi] * U[xi] (U = G g G^T packed once), and the output
 // transform folds each tile back to m x m pixels with bias and clamp fused.
 import { f32_gemm } from '../gemm/f32_gemm';
+import { storeLanes } from '../misc/lanes';
 
 const PATCH: usize = memory.data(36 * 16, 16);
 const TMP: usize = memory.data(36 * 16, 16);
@@ -59,14 +60,6 @@ const TMP: usize = memory.data(36 * 16, 16);
   v128.store(d + ds, f32x4.add(d12, f32x4.mul(splat(2), d34)));
   v128.store(d + 2 * ds, f32x4.add(s12, f32x4.mul(splat(4), s34)));
   v128.store(d + 3 * ds, f32x4.add(f32x4.add(d12, f32x4.mul(splat(8), d34)), m5));
-}
-
-// @ts-ignore: decorator
-@inline function storeLanes(p: usize, v: v128, n: i32): void {
-  if (n >= 4) { v128.store(p, v); return; }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
 /**

@@ -1,18 +1,11 @@
 import { madd } from '../misc/madd';
+import { storeLanes } from '../misc/lanes';
 
 // Depthwise convolution, NHWC, vectorised over channels (4 per v128). Packed weights: c4 = c
 // rounded up to 4; first c4 bias values, then kh*kw taps of c4 weights each, zero-padded, so a
 // channel group's taps are 16-byte aligned vectors. Input pixel stride cx, output stride ldo (floats).
 // Channel tails compute a full vector (reading at most 3 floats past the last channel, inside the
 // arena's slack) and store only the valid lanes.
-
-// @ts-ignore: decorator
-@inline function storeLanes(p: usize, v: v128, n: i32): void {
-  if (n >= 4) { v128.store(p, v); return; }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
 
 // @ts-ignore: decorator
 @inline function clampV(v: v128, vlo: v128, vhi: v128, clamp: i32): v128 {

@@ -1,14 +1,8 @@
 // Pooling, NHWC, vectorised over channels. Windows are clipped to the input; the caller has
 // already applied PyTorch's output-size rules (ceil mode included). Channel tails compute a full
 // vector and store only the valid lanes.
+import { storeLanes } from '../misc/lanes';
 
-// @ts-ignore: decorator
-@inline function storeLanes(p: usize, v: v128, n: i32): void {
-  if (n >= 4) { v128.store(p, v); return; }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-}
 
 /**
  * Max pool k x k, stride s, top/left padding pt/pl (padding never wins: it is -inf). Channels go
