@@ -21,7 +21,7 @@ const WASM = { baseline: 'dist/simdnet.wasm', relaxed: 'dist/simdnet-relaxed.was
 const ASSETS = { baseline: 'simdnet.wasm', relaxed: 'simdnet-relaxed.wasm' };
 
 const NO_FILES = `export async function readFileUrl(url) {
-  throw new Error('simdnet: the browser bundle cannot read ' + url + '; in Node, Deno or Bun import "simdnet" (dist/index.js) or dist/bundle/simdnet.mjs');
+  throw new Error('simdnet: the browser bundle cannot read ' + url + ': serve the page over http(s), or use simdnet.inline.mjs (the wasm inlined); in Node, Deno or Bun import "simdnet"');
 }`;
 
 /** The source of the binaries module for one kind of bundle. */

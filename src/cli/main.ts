@@ -4,6 +4,7 @@ import { benchModel, listModels, runModel } from './models.js';
 import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
 import { planPeakBytes } from '../runtime/plan-only.js';
+import { reportCommand } from '../report/index.js';
 
 const HELP = `simdnet — classic ImageNet CNNs on WebAssembly SIMD
 
@@ -18,6 +19,9 @@ commands:
   cost <model> [--batch N] [--alpha A] [--resolution R] [--json]
                                                   params, multiply-adds and memory per layer
   bench-kernels [--json] [--filter REGEX]         kernel GFLOP/s against this machine's same-run peak
+  report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks FILE] [--no-calibrate]
+                                                  the whole zoo: counted, measured here, predicted here and for
+                                                  the Jetson TX1; a table and a self-contained report.html (npm start)
   help                                            this text
 `;
 
@@ -136,6 +140,8 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       } else out(formatKernelTable(r));
       return 0;
     }
+    case 'report':
+      return reportCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return cmd === undefined ? 1 : 0;

@@ -20,7 +20,9 @@ export interface KernelExports {
 /**
  * How to choose between the two binaries:
  * - `'auto'` (default): the relaxed-SIMD binary only where the runtime validates it *and* it was
- *   measured faster there (see {@link relaxedPaysOff}); otherwise baseline SIMD.
+ *   measured faster there: V8 (see {@link relaxedPaysOff}); otherwise baseline SIMD. On Node 20
+ *   relaxed SIMD validates only under `--experimental-wasm-relaxed-simd`, so 'auto' is baseline
+ *   there unless Node was started with that flag.
  * - `'force'`: the relaxed-SIMD binary, or an error if the runtime cannot run it. On Node 20 this
  *   turns relaxed SIMD on with `v8.setFlagsFromString('--experimental-wasm-relaxed-simd')`
  *   first (see {@link init} for the caveats).
@@ -59,17 +61,27 @@ export function hasRelaxedSimd(): boolean {
 }
 
 /**
- * Whether 'auto' takes the relaxed binary on this runtime, given that it validates there.
+ * Whether 'auto' takes the relaxed binary on this engine, given that it validates there: on V8
+ * (Node, Deno, Chromium-based browsers) yes, elsewhere no.
  *
- * Measured on this project's 2-core x86-64 machine (AVX2 + FMA3), f32_gemm 512³ and the kernel
- * table of `bench-kernels`, baseline vs relaxed, interleaved runs: relaxed was slower on Node 20
- * (V8 11.3, behind the flag: 35 vs 55 GFLOP/s), and no faster than baseline on Deno 2.9 (V8 15.0),
- * Chromium 156 or Bun 1.4 (JavaScriptCore, where relaxed_madd is not even fused). So 'auto' keeps
- * the baseline binary everywhere until a runtime is measured to gain from it; `'force'` is there
- * for those who want to measure their own. See README "Relaxed SIMD".
+ * Measured with scripts/bench-runtimes.mjs on this project's 2-core x86-64 machine (AVX2 + FMA3):
+ * both binaries in one process, calls alternated and compared pair by pair, 7 fresh processes per
+ * runtime. Relaxed vs baseline, median per-pair speed ratio:
+ * - Node 20.20 (V8 11.3, with the flag): GEMM 512³ 1.07, mobilenet-v1 224 1.09;
+ * - Deno 2.9 (V8 15.0): GEMM 512³ 1.12, mobilenet-v1 1.08;
+ * - Chromium 156: GEMM 512³ 1.10, mobilenet-v1 1.07;
+ * - Bun 1.4 (JavaScriptCore, relaxed_madd not fused): GEMM 512³ 0.88, mobilenet-v1 0.88: slower.
+ * Firefox (SpiderMonkey) and Safari (JavaScriptCore) are not measured: baseline there.
+ * Results of the two binaries differ in the last bits (fused vs unfused multiply-add); use
+ * `relaxedSimd: 'off'` where bit-identical results across machines matter.
  */
 export function relaxedPaysOff(): boolean {
-  return false;
+  const g = globalThis as any;
+  if (g.Bun) return false;
+  if (g.Deno?.version?.v8 || g.process?.versions?.v8) return true;
+  const brands: { brand: string }[] | undefined = g.navigator?.userAgentData?.brands;
+  if (brands) return brands.some((b) => b.brand === 'Chromium');
+  return /\bChrome\/\d/.test(g.navigator?.userAgent ?? ''); // Chrome, Edge, Opera; not iOS (CriOS is WebKit)
 }
 
 interface Loaded { binary: Binary; module: Promise<WebAssembly.Module> }
@@ -96,9 +108,10 @@ export function features(): Features {
  * `--experimental-wasm-relaxed-simd`, sets that flag at run time with `v8.setFlagsFromString`
  * before compiling. Caveats: V8 flags are process-wide and Node documents changing them after
  * start-up as unsupported ("may result in unpredictable behavior"); the flag only affects modules
- * compiled after it is set; on this machine relaxed GEMM ran slower than baseline on Node 20. The
- * safer route is to start Node with `node --experimental-wasm-relaxed-simd`. Deno, Chromium and
- * Bun validate relaxed SIMD without flags; a runtime that cannot run it gets an error.
+ * compiled after it is set. The safer route is to start Node with
+ * `node --experimental-wasm-relaxed-simd`, which 'auto' then honours. Deno, Chromium and Bun
+ * validate relaxed SIMD without flags (on Bun it is slower: 'auto' keeps baseline there); a
+ * runtime that cannot run it gets an error.
  *
  * @throws Error when the runtime has no WebAssembly SIMD, or 'force' finds no relaxed SIMD.
  */

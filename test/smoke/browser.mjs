@@ -6,11 +6,11 @@
 import { serve } from '../../examples/web/server.mjs';
 import { launchChromium, runPage } from './chromium.mjs';
 
-/** [label, query] — the asset bundle in both modes, and the single-file bundle. */
+/** [label, query] — the asset bundle with both binaries, and the single-file bundle. */
 const RUNS = [
-  ['chromium browser-bundle auto', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'auto', expect: 'baseline' }],
-  ['chromium browser-bundle force', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'force', expect: 'relaxed' }],
-  ['chromium inline-bundle auto', { module: '/dist/bundle/simdnet.inline.mjs', relaxed: 'auto', expect: 'baseline' }],
+  ['chromium browser-bundle auto', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'auto', expect: 'relaxed' }],
+  ['chromium browser-bundle off', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'off', expect: 'baseline' }],
+  ['chromium inline-bundle auto', { module: '/dist/bundle/simdnet.inline.mjs', relaxed: 'auto', expect: 'relaxed' }],
 ];
 
 const server = await serve();

@@ -194,3 +194,35 @@ function summarize(features, results) {
   const passed = results.filter((r) => r.ok).length;
   return { features, passed, failed: results.length - passed, results };
 }
+
+/**
+ * For a runtime without WebAssembly SIMD (the runner fakes one by making WebAssembly.validate
+ * say no before simdnet is imported): features() says so and every entry point rejects with a
+ * clear error instead of falling back to anything.
+ */
+export async function runNoSimd(simdnet, { log = (l) => console.log(l) } = {}) {
+  const results = [];
+  const check = async (name, fn) => {
+    try { await fn(); results.push({ name, ok: true }); log(`ok   ${name}`); } catch (e) {
+      results.push({ name, ok: false, error: String(e?.stack ?? e) });
+      log(`FAIL ${name}\n     ${e?.message ?? e}`);
+    }
+  };
+  const rejects = async (what, p) => {
+    try { await p; } catch (e) {
+      if (!/does not support WebAssembly SIMD/.test(e?.message)) fail(`${what} rejected with an unclear error: ${e?.message}`);
+      return;
+    }
+    fail(`${what} did not reject`);
+  };
+  await check('no SIMD: features() reports it', () => {
+    const f = simdnet.features();
+    if (f.simd !== false || f.binary !== null) fail(`features() = ${JSON.stringify(f)}`);
+  });
+  await check('no SIMD: init(), createEngine(), compile() reject with a clear error', async () => {
+    await rejects('init()', simdnet.init());
+    await rejects('createEngine()', simdnet.createEngine());
+    await rejects('compile()', simdnet.compile(simdnet.buildModel('mobilenet-v1', { resolution: 128, alpha: 0.25 })));
+  });
+  return summarize(undefined, results);
+}

@@ -1,0 +1,498 @@
+// Host calibration: microbenchmarks of this package's own kernels (through src/ops, on a fresh
+// Engine) at the layer shapes of the zoo, then a least-squares fit of the kernel model's
+// coefficients (ns per shape feature; see predict.ts `convFeatures` / `gemmFeatures`).
+//
+// Why per shape and not one GFLOP/s per class: measured here, a layer's efficiency depends on
+// its shape (GEMM M tails at 7x7 maps, N tails, K blocking, im2col's gather for C = 3, Winograd's
+// transforms against its 4x fewer multiplies, depthwise rows, fc weight streaming), so a single
+// rate per class misses by 2x in both directions. The model is linear in its coefficients, so the
+// fit is non-negative least squares on relative error (each sample's row divided by its time):
+// no starting point, no tuning, same answer for the same measurements.
+
+import type { Graph, GraphNode, Conv2dNode, PoolNode, LrnNode, Shape } from '../graph/types.js';
+import { GraphBuilder } from '../graph/builder.js';
+import { buildModel, MODELS } from '../models/index.js';
+import { Engine } from '../wasm/engine.js';
+import { Conv2d } from '../ops/conv2d.js';
+import { DepthwiseConv2d } from '../ops/dwconv2d.js';
+import { FullyConnected } from '../ops/fc.js';
+import { poolConfig, runPool2d, runGlobalAvgPool } from '../ops/pool2d.js';
+import { runAdd } from '../ops/add.js';
+import { runActivation } from '../ops/activation.js';
+import { runScaleShift } from '../ops/batchnorm.js';
+import { lrnConfig, runLrn } from '../ops/lrn.js';
+import { runSoftmax } from '../ops/softmax.js';
+import { runCopyChannels } from '../ops/concat.js';
+import type { Activation } from '../ops/util.js';
+import { analyze, OP_CLASSES, type OpClass } from './analyze.js';
+import { deviceSteps, stepTimes, PROFILE_SCHEMA, type DeviceProfile, type KernelModel, type Step } from './predict.js';
+
+/** Options of {@link calibrateHost}. */
+export interface CalibrateOptions {
+  /** Stop measuring new shapes after this many ms (the fit uses what was measured). Default 45000. */
+  budgetMs?: number;
+  /** Called after every measured shape. */
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** Zoo models whose layer shapes are measured; default every model of the zoo. */
+  models?: string[];
+  /** Names the machine in the profile's description, e.g. the CPU model. */
+  machine?: string;
+  /** Keep every sample (shape, measured and fitted ms) in the profile's `fit.samples`. */
+  details?: boolean;
+}
+
+/** One measured layer shape. */
+interface Sample {
+  step: Step;
+  node: GraphNode;
+  inShapes: Shape[];
+  act: Activation;
+  /** Sum over the zoo of the step's FLOPs: measurement order, most important first. */
+  importance: number;
+  ms?: number;
+}
+
+/** Weight matrices above this are not allocated for a microbenchmark: their gemv is DRAM-bound. */
+const MAX_WEIGHT_BYTES = 128 * 2 ** 20;
+/** Per shape: at least MIN_RUNS timed runs, more while under TARGET_MS in total. */
+const MIN_RUNS = 5, MAX_RUNS = 25, TARGET_MS = 100;
+
+/**
+ * Measures the kernels at every distinct layer shape of the zoo at batch 1 (plus a few shapes
+ * for paths the zoo does not use) and fits a host profile. Runs single-threaded like the
+ * runtime; expect 30-50 s. The profile's `fit` records how well the model reproduces the samples.
+ */
+export async function calibrateHost(opts: CalibrateOptions = {}): Promise<DeviceProfile> {
+  const t0 = performance.now();
+  const budget = opts.budgetMs ?? 45000;
+  const samples = collectSamples(opts.models ?? MODELS.map((m) => m.name));
+  const engine = await Engine.create();
+  const total = samples.length + 2;
+  let done = 0;
+  try {
+    // DRAM: a 64 MiB fc weight matrix (more than the last-level cache of most machines) streamed by gemv.
+    const bw = bandwidthProbe(engine, 4096, 4096);
+    opts.onProgress?.(++done, total, `weight stream ${bw.toFixed(1)} GB/s`);
+    // Activations: a residual add over three 4 MiB tensors, the size of a mid-network feature map.
+    const actBw = addProbe(engine, 1 << 20);
+    opts.onProgress?.(++done, total, `activation stream ${actBw.toFixed(1)} GB/s`);
+    let skipped = 0;
+    for (const s of samples) {
+      if (performance.now() - t0 > budget) { skipped++; continue; }
+      s.ms = measure(engine, s);
+      opts.onProgress?.(++done, total, `${s.step.kind} ${s.step.name}`);
+    }
+    const measured = samples.filter((s) => s.ms !== undefined && s.ms > 0);
+    const kernels = fitKernels(measured);
+    const profile: DeviceProfile = {
+      schema: PROFILE_SCHEMA,
+      name: 'host',
+      description: `this machine running simdnet's WebAssembly SIMD kernels, single-threaded ` +
+        `(${opts.machine ?? 'unknown machine'}, ${runtimeName()})`,
+      execution: 'simdnet',
+      bandwidthGBs: round(bw, 4),
+      activationBandwidthGBs: round(actBw, 4),
+      classes: classRooflines(measured, kernels),
+      kernels,
+      power: null,
+      source: `simdnet calibrate on ${new Date().toISOString()}: ${measured.length} layer shapes of the zoo ` +
+        `and synthetic ones, median of ${MIN_RUNS}-${MAX_RUNS} runs each, non-negative least squares on relative error`,
+    };
+    profile.fit = fitReport(profile, measured, skipped, performance.now() - t0, opts.details ?? false);
+    return profile;
+  } finally {
+    engine.dispose();
+  }
+}
+
+// --- which shapes ----------------------------------------------------------------------------
+
+function collectSamples(models: string[]): Sample[] {
+  const byKey = new Map<string, Sample>();
+  const addGraph = (g: Graph, synthetic: boolean) => {
+    const a = analyze(g);
+    const byName = new Map(g.nodes.map((n, i) => [n.name, { node: n, layer: a.layers[i]! }]));
+    for (const step of deviceSteps(g, 'simdnet')) {
+      if (step.kind === 'concat_inplace') continue; // no kernel runs
+      const key = step.kind + JSON.stringify(step.features);
+      const seen = byKey.get(key);
+      if (seen) { seen.importance += step.work; continue; }
+      const { node, layer } = byName.get(step.name)!;
+      const lastOp = byName.get(step.nodes.at(-1)!)!.node.op;
+      const act: Activation = lastOp === 'relu' || lastOp === 'relu6' ? lastOp : 'none';
+      if ((step.kind === 'gemv' || step.kind === 'gemm') && step.weightBytes > MAX_WEIGHT_BYTES) continue;
+      byKey.set(key, { step, node, inShapes: layer.inShapes, act, importance: synthetic ? 0 : step.work });
+    }
+  };
+  for (const m of models) addGraph(buildModel(m), false);
+  for (const g of syntheticGraphs()) addGraph(g, true);
+  // Most important first, so a budget cut drops the shapes that matter least.
+  return [...byKey.values()].sort((p, q) => q.importance - p.importance);
+}
+
+/** Paths the zoo at batch 1 does not take, so the profile still covers them. */
+function syntheticGraphs(): Graph[] {
+  const gs: Graph[] = [];
+  const g = (name: string, f: (b: GraphBuilder) => string) => { const b = new GraphBuilder(name); gs.push(b.output(f(b))); };
+  for (const [h, c, k, s] of [[28, 128, 5, 1], [56, 64, 5, 2], [14, 256, 7, 1]] as const) {
+    g('dw', (b) => b.dwconv(b.input([1, h, h, c]), { kernel: k, stride: s, padding: Math.floor(k / 2) }));
+  }
+  for (const [h, c] of [[3, 256], [2, 512], [3, 64]] as const) {
+    g('wino2', (b) => b.conv2d(b.input([1, h, h, c]), { outChannels: c, kernel: 3, padding: 1 }));
+  }
+  for (const [n, i, o] of [[4, 2048, 1000], [8, 1024, 1000], [16, 512, 1000], [2, 4096, 4096]] as const) {
+    g('fc', (b) => b.fc(b.input([n, i]), { outFeatures: o }));
+  }
+  for (const [h, c] of [[112, 64], [28, 256], [7, 1024]] as const) {
+    g('relu', (b) => b.relu(b.input([1, h, h, c])));
+    g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
+    g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
+  }
+  for (const n of [1, 8, 64]) g('softmax', (b) => b.softmax(b.input([n, 1000])));
+  return gs;
+}
+
+// --- measuring -------------------------------------------------------------------------------
+
+/** xorshift32 fill, uniform in [-a, a]: fast, deterministic, never denormal. */
+function fill(n: number, a: number, seed = 1): Float32Array {
+  const x = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    x[i] = a * ((s / 4294967296) * 2 - 1);
+  }
+  return x;
+}
+
+const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Process CPU time in ms where the runtime has it (Node, Bun, Deno's Node compat), else null. */
+const cpuMs: (() => number) | null = (() => {
+  const p = (globalThis as any).process;
+  if (typeof p?.cpuUsage !== 'function') return null;
+  return () => { const u = p.cpuUsage(); return (u.user + u.system) / 1000; };
+})();
+
+/**
+ * ms of one call of `run`: median over runs, after one warm-up call. Each run counts the smaller
+ * of wall-clock and process CPU time: on a machine shared with other jobs the wall clock includes
+ * time the kernel spent descheduled, the CPU clock does not (and where background threads add CPU
+ * time, the wall clock is the smaller).
+ */
+function time(run: () => void, before?: () => void): number {
+  before?.();
+  const w0 = performance.now();
+  run();
+  const first = performance.now() - w0;
+  const runs = Math.max(MIN_RUNS, Math.min(MAX_RUNS, Math.ceil(TARGET_MS / Math.max(first, 1e-3))));
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    before?.();
+    const c = cpuMs?.() ?? 0;
+    const a = performance.now();
+    run();
+    const wall = performance.now() - a;
+    t.push(cpuMs ? Math.min(wall, cpuMs() - c) : wall);
+  }
+  t.sort((p, q) => p - q);
+  return t[t.length >> 1]!;
+}
+
+/** @internal experiments: measure the steps of one graph in isolation, ms by step name. */
+export async function measureGraphSteps(g: Graph, prepare?: (e: Engine, input: number, floats: number) => void): Promise<Map<string, number>> {
+  const e = await Engine.create();
+  const a = analyze(g);
+  const byName = new Map(g.nodes.map((n, i) => [n.name, { node: n, layer: a.layers[i]! }]));
+  const out = new Map<string, number>();
+  try {
+    for (const step of deviceSteps(g, 'simdnet')) {
+      if (step.kind === 'concat_inplace') continue;
+      const { node, layer } = byName.get(step.name)!;
+      const lastOp = byName.get(step.nodes.at(-1)!)!.node.op;
+      const act: Activation = lastOp === 'relu' || lastOp === 'relu6' ? lastOp : 'none';
+      prepareHook = prepare ?? null;
+      out.set(step.name, measure(e, { step, node, inShapes: layer.inShapes, act, importance: 0 }));
+    }
+  } finally { prepareHook = null; e.dispose(); }
+  return out;
+}
+let prepareHook: ((e: Engine, input: number, floats: number) => void) | null = null;
+
+/** Builds the op of one sample on `e`, times it, frees everything. */
+function measure(e: Engine, s: Sample): number {
+  const blocks: number[] = [];
+  const buf = (floats: number, a = 1, seed = 7) => { const p = e.upload(fill(floats, a, seed)); blocks.push(p); return p; };
+  const free: (() => void)[] = [];
+  try {
+    const node = s.node, inShape = s.inShapes[0]!, out = s.step;
+    const x = buf(numel(inShape));
+    const outShape = s.node.outShape.slice();
+    const y = buf(numel(outShape), 0);
+    const hook = prepareHook;
+    const before = hook ? () => hook(e, x, numel(inShape)) : undefined;
+    switch (out.kind) {
+      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': {
+        const n = node as Conv2dNode;
+        const cin = inShape[3]!;
+        const fanIn = n.kernel[0] * n.kernel[1] * (cin / n.groups);
+        const op = new Conv2d(e, {
+          inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad,
+          dilation: n.dilation, groups: n.groups, act: s.act, inputSize: [inShape[1]!, inShape[2]!],
+        }, fill(fanIn * n.outChannels, Math.sqrt(3 / fanIn), 3), fill(n.outChannels, 0.01, 5));
+        free.push(() => op.dispose());
+        if (op.path !== out.kind) throw new Error(`layer shape of "${out.name}": predicted path ${out.kind}, ops chose ${op.path}`);
+        const wsF = op.workspaceFloats(inShape);
+        const ws = wsF ? buf(wsF, 0) : undefined;
+        return time(() => op.run(x, inShape, y, ws === undefined ? {} : { workspace: ws }), before);
+      }
+      case 'dw3x3s1': case 'dw3x3s2': case 'dwgeneric': {
+        const n = node as Conv2dNode;
+        const c = inShape[3]!, taps = n.kernel[0] * n.kernel[1];
+        const op = new DepthwiseConv2d(e, { channels: c, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act: s.act },
+          fill(taps * c, Math.sqrt(3 / taps), 3), fill(c, 0.01, 5));
+        free.push(() => op.dispose());
+        if (op.path !== out.kind) throw new Error(`layer shape of "${out.name}": predicted path ${out.kind}, ops chose ${op.path}`);
+        return time(() => op.run(x, inShape, y), before);
+      }
+      case 'gemv': case 'gemm': {
+        const [batch, inF] = inShape as [number, number];
+        const o = outShape[1]!;
+        const op = new FullyConnected(e, inF, o, fill(inF * o, Math.sqrt(3 / inF), 3), fill(o, 0.01, 5), s.act);
+        free.push(() => op.dispose());
+        return time(() => op.run(batch, x, y), before);
+      }
+      case 'maxpool': case 'avgpool': {
+        const n = node as PoolNode;
+        const cfg = poolConfig({ kernel: n.kernel, stride: n.stride, pad: n.pad, ceil: n.ceil, countIncludePad: n.countIncludePad });
+        const kind = out.kind === 'maxpool' ? 'max' : 'avg';
+        return time(() => runPool2d(e, kind, cfg, x, inShape, y), before);
+      }
+      case 'global_avgpool':
+        return time(() => runGlobalAvgPool(e, x, inShape, y), before);
+      case 'add': case 'add_relu': {
+        const b = buf(numel(inShape), 1, 11);
+        const count = numel(outShape);
+        return time(() => runAdd(e, count, x, b, y, out.kind === 'add_relu'), before);
+      }
+      case 'clamp': {
+        const count = numel(outShape);
+        const act = node.op === 'relu6' ? 'relu6' : 'relu';
+        return time(() => runActivation(e, act, count, x, y), before);
+      }
+      case 'scale_shift': {
+        const c = inShape.at(-1)!;
+        const sc = buf(c, 1, 13), sh = buf(c, 1, 17);
+        const pixels = numel(inShape) / c;
+        return time(() => runScaleShift(e, pixels, c, x, sc, sh, y, s.act), before);
+      }
+      case 'lrn': {
+        const n = node as LrnNode;
+        const cfg = lrnConfig({ size: n.size, alpha: n.alpha, beta: n.beta, k: n.k });
+        return time(() => runLrn(e, cfg, x, inShape, y), before);
+      }
+      case 'softmax': {
+        const cols = inShape.at(-1)!;
+        const rows = numel(inShape) / cols;
+        return time(() => runSoftmax(e, rows, cols, x, y), before);
+      }
+      case 'concat_copy': {
+        const copied = out.features.concat_copy!.float!;
+        const c = inShape.at(-1)!, ctot = outShape.at(-1)!;
+        const pixels = copied / c;
+        return time(() => runCopyChannels(e, pixels, c, x, c, y, ctot, 0), before);
+      }
+      default:
+        throw new Error(`no microbenchmark for kernel kind "${out.kind}"`);
+    }
+  } finally {
+    for (const f of free) f();
+    for (const p of blocks) e.release(p);
+  }
+}
+
+/** GB/s of gemv streaming a k x n packed weight matrix (DRAM-bound when it exceeds the cache). */
+function bandwidthProbe(e: Engine, k: number, n: number): number {
+  const op = new FullyConnected(e, k, n, fill(k * n, Math.sqrt(3 / k), 3), null);
+  const x = e.upload(fill(k, 1)), y = e.alloc(n);
+  try {
+    const ms = time(() => op.run(1, x, y));
+    return (Math.ceil(n / 8) * (k + 1) * 8 * 4) / (ms * 1e6);
+  } finally {
+    e.release(y); e.release(x); op.dispose();
+  }
+}
+
+/** GB/s of a residual add over three tensors of `count` floats (read 2, write 1). */
+function addProbe(e: Engine, count: number): number {
+  const a = e.upload(fill(count, 1, 3)), b = e.upload(fill(count, 1, 5)), y = e.alloc(count);
+  try {
+    const ms = time(() => runAdd(e, count, a, b, y, false));
+    return (3 * count * 4) / (ms * 1e6);
+  } finally {
+    e.release(y); e.release(b); e.release(a);
+  }
+}
+
+// --- fitting ---------------------------------------------------------------------------------
+
+/** Kernel kinds whose time includes the shared GEMM: fitted together so they share its coefficients. */
+const GEMM_KINDS = new Set(['conv1x1', 'im2col', 'winograd2', 'winograd4', 'gemm']);
+
+/**
+ * Coefficients of the kernel model: one NNLS over the GEMM-based kinds (shared `gemm.*` columns
+ * plus each kind's own), one per other kind. Each sample's row is its feature counts divided by
+ * its measured time, target 1: minimises the sum of squared relative errors.
+ */
+export function fitKernels(samples: { step: Step; ms?: number }[]): KernelModel {
+  const groups = new Map<string, { step: Step; ms?: number }[]>();
+  for (const s of samples) {
+    const g = GEMM_KINDS.has(s.step.kind) ? 'gemm-family' : s.step.kind;
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(s);
+  }
+  const km: KernelModel = {};
+  for (const list of groups.values()) {
+    const cols: [string, string][] = [];
+    const colKey = new Map<string, number>();
+    for (const s of list) for (const [g, fs] of Object.entries(s.step.features)) for (const f of Object.keys(fs)) {
+      const key = `${g}.${f}`;
+      if (!colKey.has(key)) { colKey.set(key, cols.length); cols.push([g, f]); }
+    }
+    const A = list.map((s) => {
+      const row = new Array<number>(cols.length).fill(0);
+      for (const [g, fs] of Object.entries(s.step.features)) for (const [f, v] of Object.entries(fs)) {
+        row[colKey.get(`${g}.${f}`)!] = v / (s.ms! * 1e6); // ns per unit x units / ns
+      }
+      return row;
+    });
+    const x = nnls(A, A.map(() => 1));
+    cols.forEach(([g, f], j) => { (km[g] ??= {})[f] = round(x[j]!, 5); });
+  }
+  return km;
+}
+
+/**
+ * Non-negative least squares, min ||A x - b|| subject to x >= 0 (Lawson & Hanson 1974), on
+ * column-normalised A. Small dense problems only (tens of columns).
+ */
+export function nnls(A: number[][], b: number[]): number[] {
+  const m = A.length, n = A[0]?.length ?? 0;
+  const scale = Array.from({ length: n }, (_, j) => Math.sqrt(A.reduce((s, r) => s + r[j]! ** 2, 0)) || 1);
+  const As = A.map((r) => r.map((v, j) => v / scale[j]!));
+  const x = new Array<number>(n).fill(0);
+  const passive = new Array<boolean>(n).fill(false);
+  const grad = () => Array.from({ length: n }, (_, j) => {
+    let g = 0;
+    for (let i = 0; i < m; i++) {
+      let r = b[i]!;
+      for (let k = 0; k < n; k++) r -= As[i]![k]! * x[k]!;
+      g += As[i]![j]! * r;
+    }
+    return g;
+  });
+  const solvePassive = (): number[] => {
+    const idx = passive.map((p, j) => (p ? j : -1)).filter((j) => j >= 0);
+    const z = new Array<number>(n).fill(0);
+    if (!idx.length) return z;
+    const M = idx.map((p) => idx.map((q) => As.reduce((s, r) => s + r[p]! * r[q]!, 0) + (p === q ? 1e-12 : 0)));
+    const v = idx.map((p) => As.reduce((s, r, i) => s + r[p]! * b[i]!, 0));
+    const sol = solveLinear(M, v);
+    idx.forEach((j, k) => { z[j] = sol[k]!; });
+    return z;
+  };
+  for (let outer = 0; outer < 3 * n + 10; outer++) {
+    const w = grad();
+    let jmax = -1, wmax = 1e-12;
+    for (let j = 0; j < n; j++) if (!passive[j] && w[j]! > wmax) { wmax = w[j]!; jmax = j; }
+    if (jmax < 0) break;
+    passive[jmax] = true;
+    for (let inner = 0; inner < 3 * n + 10; inner++) {
+      const z = solvePassive();
+      if (z.every((v, j) => !passive[j] || v > 0)) { for (let j = 0; j < n; j++) x[j] = z[j]!; break; }
+      let alpha = Infinity;
+      for (let j = 0; j < n; j++) if (passive[j] && z[j]! <= 0) alpha = Math.min(alpha, x[j]! / (x[j]! - z[j]!));
+      for (let j = 0; j < n; j++) {
+        x[j] = x[j]! + alpha * (z[j]! - x[j]!);
+        if (passive[j] && x[j]! <= 1e-15) { passive[j] = false; x[j] = 0; }
+      }
+    }
+  }
+  return x.map((v, j) => v / scale[j]!);
+}
+
+/** Gaussian elimination with partial pivoting. */
+function solveLinear(M: number[][], v: number[]): number[] {
+  const n = v.length;
+  const a = M.map((r, i) => [...r, v[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[p]![c]!)) p = r;
+    [a[c], a[p]] = [a[p]!, a[c]!];
+    const d = a[c]![c]! || 1e-300;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]! / d;
+      if (f) for (let k = c; k <= n; k++) a[r]![k]! -= f * a[c]![k]!;
+    }
+  }
+  return a.map((r, i) => r[n]! / (r[i]! || 1e-300));
+}
+
+/** Per-class roofline (the fallback for kinds the kernel model does not cover): measured totals. */
+function classRooflines(samples: Sample[], km: KernelModel): DeviceProfile['classes'] {
+  const all = { work: 0, ms: 0 };
+  const by = new Map<OpClass, { work: number; ms: number; steps: number[] }>();
+  for (const s of samples) {
+    const c = by.get(s.step.opClass) ?? { work: 0, ms: 0, steps: [] };
+    c.work += s.step.work; c.ms += s.ms!;
+    const og = Object.keys(s.step.features).find((g) => g !== 'gemm');
+    if (og && km[og]?.step !== undefined) c.steps.push(km[og]!.step!);
+    by.set(s.step.opClass, c);
+    all.work += s.step.work; all.ms += s.ms!;
+  }
+  const out = {} as DeviceProfile['classes'];
+  for (const cls of OP_CLASSES) {
+    const c = by.get(cls);
+    const rate = c && c.work > 0 ? c.work / c.ms : all.work / all.ms;
+    const steps = (c?.steps ?? []).sort((p, q) => p - q);
+    out[cls] = { gflops: round(rate / 1e6, 4), overheadUs: round(steps.length ? steps[steps.length >> 1]! / 1000 : 1, 4) };
+  }
+  return out;
+}
+
+function fitReport(p: DeviceProfile, samples: Sample[], skipped: number, elapsedMs: number, details: boolean) {
+  const rel = (s: Sample) => {
+    const t = stepTimes(s.step, p);
+    return (Math.max(t.computeMs, t.memoryMs) + t.overheadMs) / s.ms! - 1;
+  };
+  const stats = (xs: number[]) => {
+    const a = xs.map(Math.abs).sort((u, v) => u - v);
+    const q = (f: number) => a[Math.min(a.length - 1, Math.max(0, Math.ceil(f * a.length) - 1))] ?? 0;
+    return { n: a.length, median: round(q(0.5), 4), p90: round(q(0.9), 4), max: round(a.at(-1) ?? 0, 4) };
+  };
+  const row = (s: Sample) => ({
+    step: s.step.name, kind: s.step.kind, in: s.inShapes[0], out: s.node.outShape,
+    measuredMs: round(s.ms!, 4), predictedMs: round(s.ms! * (1 + rel(s)), 4),
+  });
+  const byKind: Record<string, ReturnType<typeof stats>> = {};
+  const kinds = [...new Set(samples.map((s) => s.step.kind))];
+  for (const k of kinds) byKind[k] = stats(samples.filter((s) => s.step.kind === k).map(rel));
+  return {
+    method: 'NNLS on relative error over measured layer shapes (src/cost/calibrate-host.ts)',
+    samples: samples.length, skippedForTime: skipped, seconds: round(elapsedMs / 1000, 3),
+    relativeError: stats(samples.map(rel)), byKind,
+    worst: [...samples].sort((a, b) => Math.abs(rel(b)) - Math.abs(rel(a))).slice(0, 12).map(row),
+    ...(details ? { samples: samples.map(row) } : {}),
+  };
+}
+
+function round(v: number, digits: number): number { return Number(v.toPrecision(digits + 2)); }
+
+function runtimeName(): string {
+  const g = globalThis as any;
+  if (g.Deno) return `Deno ${g.Deno.version?.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  if (g.process?.versions?.node) return `Node ${g.process.versions.node}, V8 ${g.process.versions.v8}`;
+  return 'unknown runtime';
+}

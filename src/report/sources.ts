@@ -1,0 +1,166 @@
+// Published data the report puts next to our own numbers, read from files shipped in the package
+// (data/): top-1 accuracy, and the Jetson TX1 measurements of Bianco et al. 2018; plus the peer
+// table of BENCHMARKS.md when a `npm run bench:peers` result was written there.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Accuracy, BatchPoint, PeerTable } from './data.js';
+
+/** The package root (dist/report/ → ../..). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The accuracy table shipped with the package (sources in data/accuracy/README.md). */
+export const ACCURACY_CSV = join(PACKAGE_ROOT, 'data', 'accuracy', 'top1.csv');
+
+/** File name of the Bianco et al. 2018 Table 1(b) copy (wherever under data/ the cost model keeps it). */
+export const TX1_CSV_NAME = 'bianco2018_tx1_ms_per_image.csv';
+
+/**
+ * Zoo name → network name in Bianco et al. 2018 (Table 1b), for the models the paper measured on
+ * the TX1 with the same architecture: torchvision's for AlexNet, VGG, GoogLeNet, ResNet,
+ * Inception-v3 and MobileNet-v2; Cadene's for BN-Inception and Inception-v4. Not measured there:
+ * alexnet-2012, vgg-13(-bn), resnet-34.
+ */
+export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  'alexnet': 'AlexNet',
+  'vgg-11': 'VGG-11', 'vgg-11-bn': 'VGG-11_BN',
+  'vgg-16': 'VGG-16', 'vgg-16-bn': 'VGG-16_BN',
+  'vgg-19': 'VGG-19', 'vgg-19-bn': 'VGG-19_BN',
+  'googlenet': 'GoogLeNet',
+  'inception-v2': 'BN-Inception',
+  'inception-v3': 'Inception-v3',
+  'inception-v4': 'Inception-v4',
+  'resnet-18': 'ResNet-18', 'resnet-50': 'ResNet-50', 'resnet-101': 'ResNet-101', 'resnet-152': 'ResNet-152',
+  'mobilenet-v1': 'MobileNet-v1',
+  'mobilenet-v2': 'MobileNet-v2',
+});
+
+/** RFC 4180-ish CSV: quoted fields may hold commas and doubled quotes; first row is the header. */
+export function parseCsv(text: string): Record<string, string>[] {
+  const records: string[][] = [];
+  let field = '', row: string[] = [], quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); field = '';
+      if (row.some((f) => f !== '')) records.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((f) => f !== '')) records.push(row);
+  const [head, ...body] = records;
+  if (!head) return [];
+  return body.map((r) => Object.fromEntries(head.map((h, j) => [h.trim(), (r[j] ?? '').trim()])));
+}
+
+/** Zoo name → published top-1 from `data/accuracy/top1.csv` (columns model, network, top1_percent, source). */
+export function parseAccuracy(text: string): Map<string, Accuracy> {
+  const out = new Map<string, Accuracy>();
+  for (const r of parseCsv(text)) {
+    const percent = Number(r.top1_percent);
+    if (!r.model || !Number.isFinite(percent)) throw new Error(`accuracy table: bad row ${JSON.stringify(r)}`);
+    out.set(r.model, { percent, network: r.network ?? r.model, source: r.source ?? '' });
+  }
+  return out;
+}
+
+export function loadAccuracy(path = ACCURACY_CSV): Map<string, Accuracy> {
+  return parseAccuracy(readFileSync(path, 'utf8'));
+}
+
+/** Published network name → its points, from a `network,batch_size,ms_per_image` table. */
+export function parseBatchTable(text: string): Map<string, BatchPoint[]> {
+  const out = new Map<string, BatchPoint[]>();
+  for (const r of parseCsv(text)) {
+    const batch = Number(r.batch_size), ms = Number(r.ms_per_image);
+    if (!r.network || !Number.isInteger(batch) || !Number.isFinite(ms)) continue;
+    const pts = out.get(r.network) ?? [];
+    pts.push({ batch, msPerImage: ms });
+    out.set(r.network, pts);
+  }
+  return out;
+}
+
+/** Finds `name` under `dir` (depth-first, a few levels), null when absent. */
+export function findFile(dir: string, name: string, depth = 3): string | null {
+  if (!existsSync(dir) || depth < 0) return null;
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (e === name && statSync(p).isFile()) return p;
+  }
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) {
+      const hit = findFile(p, name, depth - 1);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** The published TX1 measurements keyed by zoo name, and the file they came from (null when not shipped). */
+export function loadTx1Measured(dataDir = join(PACKAGE_ROOT, 'data')):
+{ path: string | null; byModel: Map<string, { network: string; points: BatchPoint[] }> } {
+  const path = findFile(dataDir, TX1_CSV_NAME);
+  const byModel = new Map<string, { network: string; points: BatchPoint[] }>();
+  if (!path) return { path, byModel };
+  const table = parseBatchTable(readFileSync(path, 'utf8'));
+  for (const [model, network] of Object.entries(BIANCO_NAMES)) {
+    const points = table.get(network);
+    if (points) byModel.set(model, { network, points });
+  }
+  return { path, byModel };
+}
+
+/**
+ * The peer table of a BENCHMARKS.md: the first Markdown table whose header has a `model` column
+ * and a `simdnet ms` column, as `bench/peers/index.mjs` prints it:
+ * `| model | batch | GMAC | simdnet ms | tfjs-wasm ms | ort-web ms | simdnet/tfjs-wasm | ... |`.
+ * Every `<engine> ms` column becomes an engine; `batch` defaults to 1; blank or non-numeric
+ * cells (a mismatch or error row) become null. Null when there is no such table.
+ */
+export function parsePeerTable(markdown: string, source: string): PeerTable | null {
+  const lines = markdown.split(/\r?\n/);
+  const cells = (l: string) => l.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+  const isRow = (l: string) => /^\s*\|.*\|\s*$/.test(l);
+  const isRule = (l: string) => isRow(l) && cells(l).every((c) => /^:?-+:?$/.test(c));
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!isRow(lines[i]!) || !isRule(lines[i + 1]!)) continue;
+    const head = cells(lines[i]!).map((h) => h.toLowerCase());
+    const modelCol = head.indexOf('model');
+    const engineCols = head.map((h, j) => [h, j] as const).filter(([h]) => / ms$/.test(h));
+    if (modelCol < 0 || !engineCols.some(([h]) => h === 'simdnet ms')) continue;
+    const batchCol = head.indexOf('batch');
+    const engines = engineCols.map(([h]) => cells(lines[i]!)[head.indexOf(h)]!.replace(/ ms$/i, ''));
+    const rows: PeerTable['rows'] = [];
+    for (let k = i + 2; k < lines.length && isRow(lines[k]!); k++) {
+      const c = cells(lines[k]!);
+      const model = c[modelCol] ?? '';
+      if (!model) continue;
+      const batch = batchCol >= 0 ? Number(c[batchCol]) : 1;
+      const ms: Record<string, number | null> = {};
+      engineCols.forEach(([, j], e) => {
+        const v = Number((c[j] ?? '').replace(/[*_`]/g, ''));
+        ms[engines[e]!] = c[j] && Number.isFinite(v) ? v : null;
+      });
+      rows.push({ model, batch: Number.isInteger(batch) && batch > 0 ? batch : 1, ms });
+    }
+    return rows.length ? { source, engines, rows } : null;
+  }
+  return null;
+}
+
+/** Reads the peer table from `path` (default: BENCHMARKS.md at the package root); null when absent. */
+export function loadPeerTable(path = join(PACKAGE_ROOT, 'BENCHMARKS.md')): PeerTable | null {
+  if (!existsSync(path)) return null;
+  return parsePeerTable(readFileSync(path, 'utf8'), path);
+}
