@@ -14,4 +14,4 @@ export * from './graph/index.js';
 export { buildModel, modelInfo, MODELS, type ModelInfo, type BuildModelOptions } from './models/index.js';
 export { compile, Net, planActivations, type CompileOptions, type RunOptions, type PlanSummary, type PlanStep } from './runtime/index.js';
 export * as cost from './cost/index.js';
-export { toONNX, type ToONNXOptions } from './onnx/index.js';
+// toONNX lives at 'simdnet/onnx': it brings protobufjs (~29 KB gzip) that running networks never needs.

@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import protobuf from 'protobufjs';
-import { GraphBuilder, buildModel, randomWeights, toONNX } from '../dist/index.js';
+import { GraphBuilder, buildModel, randomWeights } from '../dist/index.js';
+import { toONNX } from '../dist/onnx/index.js';
 import { runGraph } from './reference/graph.mjs';
 import { relDiff } from './reference/close.mjs';
 import { nhwcToNchw } from './reference/ops.mjs';

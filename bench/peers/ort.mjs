@@ -4,7 +4,7 @@
 // worker threads and runs on the calling thread.
 
 import * as ort from 'onnxruntime-web';
-import { toONNX } from '../../dist/index.js';
+import { toONNX } from '../../dist/onnx/index.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;

@@ -5,6 +5,7 @@ import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
 import { planPeakBytes } from '../runtime/plan-only.js';
 import { reportCommand } from '../report/index.js';
+import { calibrateCommand, predictCommand } from '../cost/commands.js';
 
 const HELP = `simdnet — classic ImageNet CNNs on WebAssembly SIMD
 
@@ -19,6 +20,9 @@ commands:
   cost <model> [--batch N] [--alpha A] [--resolution R] [--json]
                                                   params, multiply-adds and memory per layer
   bench-kernels [--json] [--filter REGEX]         kernel GFLOP/s against this machine's same-run peak
+  predict <model> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]
+                                                  predicted latency per layer and energy on a device profile
+  calibrate [--out FILE]                          microbenchmark this machine, write its profile (~/.simdnet/host.json)
   report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks FILE] [--no-calibrate]
                                                   the whole zoo: counted, measured here, predicted here and for
                                                   the Jetson TX1; a table and a self-contained report.html (npm start)
@@ -142,6 +146,10 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     }
     case 'report':
       return reportCommand(rest);
+    case 'predict':
+      return predictCommand(rest);
+    case 'calibrate':
+      return calibrateCommand(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP);
       return cmd === undefined ? 1 : 0;

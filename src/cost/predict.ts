@@ -229,7 +229,7 @@ function simdnetSteps(graph: Graph, layers: LayerCost[]): Step[] {
         const out = l.outShape[1]!;
         const f: KernelFeatures = {};
         if (n === 1) add(f, 'gemv', { step: 1, float: Math.ceil(out / 8) * (inF + 1) * 8 });
-        else { add(f, 'fcgemm', { step: 1 }); gemmFeatures(f, n, out, inF); }
+        else { add(f, 'fcgemm', { step: 1 }); gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out)); }
         push(nodes, n === 1 ? 'gemv' : 'gemm', f);
         publish(act, false);
         break;
@@ -313,9 +313,11 @@ function add(f: KernelFeatures, group: string, counts: Record<string, number>): 
  * product: NR = 8 panels (N tail padded), 8x8 tiles with 4x8 and 1x8 for M tails (5-7 rows run
  * the 8x8 tile), K blocked above 512 (each block re-enters the tile). Units: `kStepR` = tile k-steps
  * of the R-row tile, `tileCall` = tile entries, `call` = GEMM calls, `wFloat` = packed weight
- * floats streamed (once per call: what makes a 7x7-map layer with a big weight matrix slow).
+ * floats streamed (once per call: what makes a 7x7-map layer with a big weight matrix slow), split
+ * by where they come from: `wFloat` (the matrix fits L2), `wFloatBig` (it does not), `wFloatDram`
+ * (the step's whole weight set, `setBytes`, exceeds a last-level cache).
  */
-export function gemmFeatures(f: KernelFeatures, m: number, n: number, k: number, times = 1): void {
+export function gemmFeatures(f: KernelFeatures, m: number, n: number, k: number, times = 1, setBytes = 0): void {
   if (m <= 0 || times <= 0) return;
   const panels = Math.ceil(n / 8);
   const tail = m % 8;
@@ -325,9 +327,21 @@ export function gemmFeatures(f: KernelFeatures, m: number, n: number, k: number,
   const kBlocks = k <= 512 ? 1 : Math.floor((k + 383) / 384);
   add(f, 'gemm', {
     kStep8: times * t8 * panels * k, kStep4: times * t4 * panels * k, kStep1: times * t1 * panels * k,
-    tileCall: times * (t8 + t4 + t1) * panels * kBlocks, call: times, wFloat: times * panels * (k + 1) * 8,
+    tileCall: times * (t8 + t4 + t1) * panels * kBlocks, call: times,
+    [setBytes > LLC_BYTES ? 'wFloatDram' : panels * (k + 1) * 32 > L2_BYTES ? 'wFloatBig' : 'wFloat']: times * panels * (k + 1) * 8,
   });
 }
+
+/**
+ * Data that no longer fits a typical per-core L2 (1 MiB) streams from the last-level cache or DRAM:
+ * the streaming features are split at this size so the two rates are fitted separately.
+ */
+const L2_BYTES = 1 << 20;
+/** Weight sets above a typical last-level cache (16 MiB) are re-read from DRAM: a third rate. */
+const LLC_BYTES = 16 << 20;
+const big = (floats: number) => floats * 4 > L2_BYTES;
+/** Bytes of a k x n weight matrix packed into 8-wide panels with its bias row. */
+const packedBytes = (k: number, n: number) => Math.ceil(n / 8) * (k + 1) * 32;
 
 /** im2col rows per block and Winograd band size: the constants of src/ops/conv2d.ts. */
 const IM2COL_FLOATS = 65536;
@@ -350,7 +364,7 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
   if (kh === 1 && kw === 1 && g === 1 && node.pad.every((p) => p === 0)) {
     const strided = node.stride[0] !== 1 || node.stride[1] !== 1;
     add(f, 'conv1x1', { step: 1, gatherFloat: strided ? n * ho * wo * cin : 0 });
-    gemmFeatures(f, n * ho * wo, cout, cin);
+    gemmFeatures(f, n * ho * wo, cout, cin, 1, packedBytes(cin, cout));
     return { kind: 'conv1x1', features: f };
   }
   const winograd = kh === 3 && kw === 3 && node.stride[0] === 1 && node.stride[1] === 1 &&
@@ -362,18 +376,21 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
     const band = Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4(cin) + c4(cout))))));
     const full = Math.floor(tiles / band), rest = tiles - full * band;
     const kind = `winograd${m}`;
-    add(f, kind, { step: 1, inFloat: n * tiles * c4(cin) * a * a, outFloat: n * tiles * c4(cout) * a * a });
-    gemmFeatures(f, band, cout, cin, n * full * a * a);
-    gemmFeatures(f, rest, cout, cin, n * a * a);
+    const inF = n * tiles * c4(cin) * a * a, outF = n * tiles * c4(cout) * a * a;
+    add(f, kind, {
+      step: 1, [big(elems(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(elems(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
+    });
+    gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
+    gemmFeatures(f, rest, cout, cin, n * a * a, a * a * packedBytes(cin, cout));
     return { kind, features: f };
   }
   const cg = cin / g, og = cout / g, k = kh * kw * cg;
   const pixels = ho * wo;
   const rows = Math.min(Math.max(8, Math.min(1024, Math.floor(IM2COL_FLOATS / k / 8) * 8)), pixels);
   const full = Math.floor(pixels / rows), rest = pixels - full * rows;
-  add(f, 'im2col', { step: 1, float: n * g * pixels * k, run: n * g * pixels * kh * kw });
-  gemmFeatures(f, rows, og, k, n * g * full);
-  gemmFeatures(f, rest, og, k, n * g);
+  add(f, 'im2col', { step: 1, [big(elems(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
+  gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
+  gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));
   return { kind: 'im2col', features: f };
 }
 
