@@ -315,14 +315,14 @@ for (const dev of DEVICES) {
     `baseline median ${fitSummary.baselineLono.median}, p90 ${fitSummary.baselineLono.p90}, max ${fitSummary.baselineLono.max}` +
     (beats ? '' : '  <-- does NOT beat the baseline on median and max'));
 }
-report.seconds = r4((performance.now() - t0) / 1000);
+const seconds = (performance.now() - t0) / 1000;
 
 mkdirSync(join(ROOT, 'src/cost/devices'), { recursive: true });
 writeFileSync(join(ROOT, 'src/cost/devices/fit-report.json'), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(join(ROOT, 'src/cost/devices/fit-report.md'), markdown(report));
 writeFileSync(join(ROOT, 'src/cost/devices/profiles.ts'), profilesModule());
 console.log(`wrote src/cost/devices/{${DEVICES.map((d) => d.name).join(',')}}.json, profiles.ts, fit-report.json, fit-report.md ` +
-  `in ${report.seconds.toFixed(1)} s; rebuild with 'npm run build:ts'`);
+  `in ${seconds.toFixed(1)} s; rebuild with 'npm run build:ts'`);
 
 function pct(v) { return `${(100 * v).toFixed(1)}%`; }
 

@@ -5,10 +5,10 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 // Shipped tiles (used by assembly/gemm/f32_gemm.ts) first, then the ones only the tile study
-// (bench/tiles.mjs, build/tiles.wasm) compiles. Measured in BENCHMARKS.md: 8x8 wins here.
+// (bench/tiles.mjs, build/tiles.wasm) compiles. Measured in BENCHMARKS.md.
 export const TILES = [
-  [8, 8], [4, 8], [1, 8],
-  [2, 16], [3, 16], [5, 8], [6, 8], [7, 8], [1, 16],
+  [7, 8], [4, 8], [1, 8],
+  [8, 8], [2, 16], [3, 16], [5, 8], [6, 8], [1, 16],
 ];
 const UNROLL = 4;
 

@@ -1,18 +1,20 @@
 import { gemmKC, gemmPB, copyCols } from './common';
-import { f32_gemm_8x8 } from './f32_gemm_8x8';
+import { f32_gemm_7x8 } from './f32_gemm_7x8';
 import { f32_gemm_4x8 } from './f32_gemm_4x8';
 import { f32_gemm_1x8 } from './f32_gemm_1x8';
 import { madd } from '../misc/madd';
 
-// Shipped GEMM: NR = 8 panels, 8x8 main tile (best of the tile study on V8/x64; 16 accumulators
-// fit because AVX lets V8 fold the splat loads), 4x8 and 1x8 for M tails so a 49-row
-// layer does not pay for 56.
+// Shipped GEMM: NR = 8 panels, 7x8 main tile (14 v128 accumulators). In the tile study
+// (bench/tiles.mjs, BENCHMARKS.md) 6x8, 7x8 and 8x8 are within a few percent of each other and of
+// the peak on V8/x64; 7 divides every spatial size of the zoo (7x7, 14x14 ... 112x112), so conv
+// GEMMs have no M tail. 4x8 and 1x8 cover the tails that remain.
 export const GEMM_NR: i32 = 8;
-const SCRATCH: usize = memory.data(8 * 8 * 4, 16);
+const MR: i32 = 7;
+const SCRATCH: usize = memory.data(MR * 8 * 4, 16);
 
 // @ts-ignore: decorator
 @inline function micro(mr: i32, kc: i32, a: usize, lda: usize, bias: usize, w: usize, c: usize, ldc: usize, flags: i32, lo: f32, hi: f32): void {
-  if (mr > 4) f32_gemm_8x8(mr, kc, a, lda, bias, w, c, ldc, flags, lo, hi);
+  if (mr > 4) f32_gemm_7x8(mr, kc, a, lda, bias, w, c, ldc, flags, lo, hi);
   else if (mr > 1) f32_gemm_4x8(mr, kc, a, lda, bias, w, c, ldc, flags, lo, hi);
   else f32_gemm_1x8(mr, kc, a, lda, bias, w, c, ldc, flags, lo, hi);
 }
@@ -33,8 +35,8 @@ export function f32_gemm(m: i32, n: i32, k: i32, a: usize, lda: usize, packed: u
     const flags = (k0 > 0 ? 1 : 0) | (k0 + kc >= k && clamp != 0 ? 2 : 0);
     for (let p0 = 0; p0 < npanels; p0 += pb) {
       const p1 = min(npanels, p0 + pb);
-      for (let m0 = 0; m0 < m; m0 += 8) {
-        const mr = min(8, m - m0);
+      for (let m0 = 0; m0 < m; m0 += MR) {
+        const mr = min(MR, m - m0);
         const arow = a + <usize>m0 * lda + <usize>k0 * 4;
         const crow = c + <usize>m0 * ldc;
         for (let p = p0; p < p1; p++) {

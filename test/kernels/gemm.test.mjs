@@ -1,4 +1,4 @@
-// GEMM and fully connected against the reference: every tile tail (M 1..17 around the 8-row tile,
+// GEMM and fully connected against the reference: every tile tail (M 1..22 around the 7-row tile and the 4- and 1-row tail kernels,
 // N around the 8-wide panel), K below / at / above the K block (512) and a multiple of it, fused
 // activations, and channel-slice strides. Bound: |got - want| <= 4*K*2^-23*sum|terms| (close.mjs).
 import { test } from 'uvu';
@@ -13,7 +13,7 @@ const rng = mulberry32(42);
 const ACTS = ['none', 'relu', 'relu6'];
 
 test('gemm: every M and N tail, small K', () => {
-  for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17]) {
+  for (const M of [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 17, 21, 22]) {
     for (const N of [1, 3, 4, 7, 8, 9, 15, 16, 17, 24]) {
       const K = 1 + ((M * 7 + N * 3) % 13);
       const A = randomArray(rng, M * K), B = randomArray(rng, K * N), bias = randomArray(rng, N);
