@@ -9,6 +9,7 @@ import { madd } from '../misc/madd';
 // the peak on V8/x64; 7 divides every spatial size of the zoo (7x7, 14x14 ... 112x112), so conv
 // GEMMs have no M tail. 4x8 and 1x8 cover the tails that remain.
 export const GEMM_NR: i32 = 8;
+// Keep in step with GEMM_MR in src/ops/tuning.ts (the host cost model reads it; a test checks).
 const MR: i32 = 7;
 const SCRATCH: usize = memory.data(MR * 8 * 4, 16);
 

@@ -1,6 +1,7 @@
 /**
- * The cost model's counting half: per-op handlers from shapes to params, MACs, other ops and
- * bytes; whole-graph analysis with a per-class breakdown; text and JSON reports.
+ * The cost model: per-op handlers from shapes to params, MACs, other ops and bytes; whole-graph
+ * analysis with a per-class breakdown; text and JSON reports; latency and energy predicted per
+ * device from a profile (built-in `tx1` and `titan-xp`, or this machine's from calibrateHost).
  *
  * Units, stated once: 1 MAC = one multiply-add; FLOPs = 2 x MACs. Tensors are f32 (4 bytes).
  * Counts are for the graph's batch N (node shapes carry it); params do not depend on N.
@@ -14,3 +15,10 @@ export {
   type OpClass, type LayerCost, type ClassTotals, type AnalyzeOptions, type CostAnalysis,
 } from './analyze.js';
 export { formatCostTable, costJson, type CostJson } from './format.js';
+export {
+  predict, predictionJson, formatPrediction, validateProfile, deviceProfile, deviceSteps, stepTimes,
+  convFeatures, gemmFeatures, GEMM_MR, COLD, BUILTIN_DEVICES, PROFILE_SCHEMA, ProfileError,
+  type DeviceProfile, type ClassRoofline, type KernelModel, type KernelFeatures, type PredictOptions,
+  type Prediction, type LayerPrediction, type Bound, type Step,
+} from './predict.js';
+export { calibrateHost, loadHostProfile, saveHostProfile, fitKernels, nnls, type CalibrateOptions } from './calibrate-host.js';

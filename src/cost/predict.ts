@@ -2,7 +2,10 @@
 //
 // Per kernel step (one node, or a fused group on devices that fuse):
 //   computeMs  = work / rate                  work = 2 x MACs + other ops, rate = the class's GFLOP/s
-//                or the profile's kernel model  (host profiles: ns per shape feature, see below)
+//                or, where the profile has one, its kernel model: ns per shape feature of the kernel
+//                the step runs (GEMM tile k-steps by M tail, N panels, K blocks, weight panels
+//                streamed; im2col / Winograd data movement; depthwise and pooling taps; ...; plus the
+//                layer's weights streamed once from DRAM), fitted by calibrate-host.ts
 //   memoryMs   = weight bytes / bandwidth     weights are read once per batch (amortised over its
 //              + activation bytes / (activation bandwidth, default the same)   images); activations
 //                                               are read + written for every image
@@ -18,8 +21,8 @@
 //   it, relu/relu6 fused into the producer's epilogue, add + relu fused, concat written in place
 //   where the producer can write a channel slice; conv algorithm chosen as src/ops/conv2d.ts does.
 
-import type { Conv2dNode, Graph, GraphNode, PoolNode, Shape } from '../graph/types.js';
-import { winogradTile } from '../ops/conv2d.js';
+import type { Conv2dNode, Graph, GraphNode, Shape } from '../graph/types.js';
+import { GEMM_MR, im2colRows, winogradBand, winogradTile } from '../ops/tuning.js';
 import { analyze, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
 
@@ -132,7 +135,7 @@ export interface Step {
   features: KernelFeatures;
 }
 
-/** Feature counts by group: `{ gemm: { kStep8: 1.2e6, ... }, im2col: { step: 1, float: 3e5 } }`. */
+/** Feature counts by group: `{ gemm: { kStepMain: 1.2e6, ... }, im2col: { step: 1, float: 3e5 } }`. */
 export type KernelFeatures = Record<string, Record<string, number>>;
 
 const FREE_OPS = new Set(['input', 'flatten', 'dropout']);
@@ -229,7 +232,11 @@ function simdnetSteps(graph: Graph, layers: LayerCost[]): Step[] {
         const out = l.outShape[1]!;
         const f: KernelFeatures = {};
         if (n === 1) add(f, 'gemv', { step: 1, float: Math.ceil(out / 8) * (inF + 1) * 8 });
-        else { add(f, 'fcgemm', { step: 1 }); gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out)); }
+        else {
+          add(f, 'fcgemm', { step: 1 });
+          gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out));
+          add(f, COLD, { float: packedBytes(inF, out) / 4 });
+        }
         push(nodes, n === 1 ? 'gemv' : 'gemm', f);
         publish(act, false);
         break;
@@ -308,26 +315,30 @@ function add(f: KernelFeatures, group: string, counts: Record<string, number>): 
   for (const [k, v] of Object.entries(counts)) g[k] = (g[k] ?? 0) + v;
 }
 
+/** Rows of the GEMM's main tile, from the kernels' tuning table (test/predict.test.mjs checks it against the assembly). */
+export { GEMM_MR };
+
 /**
  * Features of `times` calls of the packed GEMM (assembly/gemm/f32_gemm.ts) on an m x k by k x n
- * product: NR = 8 panels (N tail padded), 8x8 tiles with 4x8 and 1x8 for M tails (5-7 rows run
- * the 8x8 tile), K blocked above 512 (each block re-enters the tile). Units: `kStepR` = tile k-steps
- * of the R-row tile, `tileCall` = tile entries, `call` = GEMM calls, `wFloat` = packed weight
- * floats streamed (once per call: what makes a 7x7-map layer with a big weight matrix slow), split
- * by where they come from: `wFloat` (the matrix fits L2), `wFloatBig` (it does not), `wFloatDram`
- * (the step's whole weight set, `setBytes`, exceeds a last-level cache).
+ * product: NR = 8 panels (N tail padded), GEMM_MR x 8 main tiles with 4x8 and 1x8 for M tails
+ * (tails of 5 or more rows run the main tile), K blocked above 512 (each block re-enters the
+ * tile). Units: `kStepMain` / `kStep4` / `kStep1` = tile k-steps of each tile, `tileCall` = tile
+ * entries, `call` = GEMM calls, `wFloat` = packed weight floats streamed (once per call: what
+ * makes a 7x7-map layer with a big weight matrix slow), split by where they come from: `wFloat`
+ * (the matrix fits L2), `wFloatBig` (it does not), `wFloatDram` (the step's whole weight set,
+ * `setBytes`, exceeds a last-level cache).
  */
 export function gemmFeatures(f: KernelFeatures, m: number, n: number, k: number, times = 1, setBytes = 0): void {
   if (m <= 0 || times <= 0) return;
   const panels = Math.ceil(n / 8);
-  const tail = m % 8;
-  const t8 = Math.floor(m / 8) + (tail > 4 ? 1 : 0);
+  const tail = m % GEMM_MR;
+  const tMain = Math.floor(m / GEMM_MR) + (tail > 4 ? 1 : 0);
   const t4 = tail >= 2 && tail <= 4 ? 1 : 0;
   const t1 = tail === 1 ? 1 : 0;
   const kBlocks = k <= 512 ? 1 : Math.floor((k + 383) / 384);
   add(f, 'gemm', {
-    kStep8: times * t8 * panels * k, kStep4: times * t4 * panels * k, kStep1: times * t1 * panels * k,
-    tileCall: times * (t8 + t4 + t1) * panels * kBlocks, call: times,
+    kStepMain: times * tMain * panels * k, kStep4: times * t4 * panels * k, kStep1: times * t1 * panels * k,
+    tileCall: times * (tMain + t4 + t1) * panels * kBlocks, call: times,
     [setBytes > LLC_BYTES ? 'wFloatDram' : panels * (k + 1) * 32 > L2_BYTES ? 'wFloatBig' : 'wFloat']: times * panels * (k + 1) * 8,
   });
 }
@@ -343,9 +354,6 @@ const big = (floats: number) => floats * 4 > L2_BYTES;
 /** Bytes of a k x n weight matrix packed into 8-wide panels with its bias row. */
 const packedBytes = (k: number, n: number) => Math.ceil(n / 8) * (k + 1) * 32;
 
-/** im2col rows per block and Winograd band size: the constants of src/ops/conv2d.ts. */
-const IM2COL_FLOATS = 65536;
-const WINO_FLOATS = 2 * 1024 * 1024;
 
 /** The conv algorithm the runtime picks for a node (src/ops/conv2d.ts) and its shape features. */
 export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape): { kind: string; features: KernelFeatures } {
@@ -359,11 +367,13 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
     const kind = plain3 && node.stride[0] === 1 && node.stride[1] === 1 ? 'dw3x3s1'
       : plain3 && node.stride[0] === 2 && node.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';
     add(f, kind, { step: 1, tapVec: n * ho * wo * (c4(cin) / 4) * kh * kw, pixel: n * ho * wo });
+    add(f, COLD, { float: (kh * kw + 1) * c4(cin) });
     return { kind, features: f };
   }
   if (kh === 1 && kw === 1 && g === 1 && node.pad.every((p) => p === 0)) {
     const strided = node.stride[0] !== 1 || node.stride[1] !== 1;
     add(f, 'conv1x1', { step: 1, gatherFloat: strided ? n * ho * wo * cin : 0 });
+    add(f, COLD, { float: packedBytes(cin, cout) / 4 });
     gemmFeatures(f, n * ho * wo, cout, cin, 1, packedBytes(cin, cout));
     return { kind: 'conv1x1', features: f };
   }
@@ -373,30 +383,41 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
   if (m) {
     const a = m + 2;
     const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
-    const band = Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4(cin) + c4(cout))))));
+    const band = winogradBand(m, cin, cout, tiles);
     const full = Math.floor(tiles / band), rest = tiles - full * band;
     const kind = `winograd${m}`;
     const inF = n * tiles * c4(cin) * a * a, outF = n * tiles * c4(cout) * a * a;
     add(f, kind, {
       step: 1, [big(elems(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(elems(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
     });
+    add(f, COLD, { float: a * a * packedBytes(cin, cout) / 4 });
     gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
     gemmFeatures(f, rest, cout, cin, n * a * a, a * a * packedBytes(cin, cout));
     return { kind, features: f };
   }
   const cg = cin / g, og = cout / g, k = kh * kw * cg;
   const pixels = ho * wo;
-  const rows = Math.min(Math.max(8, Math.min(1024, Math.floor(IM2COL_FLOATS / k / 8) * 8)), pixels);
+  const rows = im2colRows(k, pixels);
   const full = Math.floor(pixels / rows), rest = pixels - full * rows;
   add(f, 'im2col', { step: 1, [big(elems(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
+  add(f, COLD, { float: g * packedBytes(k, og) / 4 });
   gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
   gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));
   return { kind: 'im2col', features: f };
 }
 
+/**
+ * Feature group of the weights a step streams on first touch, in floats as the kernel stores them
+ * (packed panels; Winograd's transformed U is 16/9 or 4x the 3x3 weights). A microbenchmark runs
+ * with its weights in cache; inside a network each layer's weights were last used a whole run ago,
+ * so they come from DRAM. Calibration sets `kernels.coldWeights.float` from the measured DRAM
+ * bandwidth (ns per float = 4 / GB/s) instead of fitting it; a profile without it adds nothing.
+ */
+export const COLD = 'coldWeights';
+
 /** The feature group whose `step` is a step's overhead (the step kind, except fc at batch > 1). */
 function overheadGroup(s: Step): string | undefined {
-  return Object.keys(s.features).find((g) => g !== 'gemm');
+  return Object.keys(s.features).find((g) => g !== 'gemm' && g !== COLD);
 }
 
 // --- the model -----------------------------------------------------------------------------
@@ -407,12 +428,12 @@ export function stepTimes(s: Step, p: DeviceProfile): { computeMs: number; memor
   const memoryMs = s.weightBytes / (p.bandwidthGBs * 1e6) + s.actBytes / ((p.activationBandwidthGBs ?? p.bandwidthGBs) * 1e6);
   const og = overheadGroup(s);
   const km = p.kernels;
-  if (km && og && km[og] && Object.keys(s.features).every((g) => km[g])) {
+  if (km && og && km[og] && Object.keys(s.features).every((g) => km[g] || g === COLD)) {
     let ns = 0, over = 0;
     for (const [g, counts] of Object.entries(s.features)) {
       for (const [k, v] of Object.entries(counts)) {
-        if (k === 'step') over += (km[g]![k] ?? 0) * v;
-        else ns += (km[g]![k] ?? 0) * v;
+        if (k === 'step') over += (km[g]?.[k] ?? 0) * v;
+        else ns += (km[g]?.[k] ?? 0) * v;
       }
     }
     return { computeMs: ns * 1e-6, memoryMs, overheadMs: over * 1e-6 };

@@ -1,5 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { packGemm, packedGemmFloats } from './gemm.js';
+import { im2colRows, winogradBand, winogradTile } from './tuning.js';
 import {
   actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
   type Activation, type Pad4, type Pair, type Strides, type Tensor,
@@ -21,11 +22,6 @@ export interface Conv2dParams {
   winograd?: 'auto' | 'off' | 2 | 4;
 }
 
-/** im2col rows per block: about 256 KiB of buffer, so it stays in L2 next to the weights. */
-const IM2COL_FLOATS = 65536;
-/** Winograd band: V + M of a band of output tiles around 8 MiB (L3), enough tiles to amortise U. */
-const WINO_FLOATS = 2 * 1024 * 1024;
-
 // Winograd transforms, F(m x m, 3x3) (Lavin & Gray 2016): U = G g G^T per (input, output) channel.
 const G2 = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
 const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
@@ -33,18 +29,7 @@ const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1
 /** Which algorithm runs a convolution: decided once per layer from its shape. */
 export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
 
-/**
- * Winograd tile for a 3x3 stride-1 dense layer, or 0 for none. F(4x4) does 4x fewer multiplies
- * than direct but its transforms cost O(C + K) per tile, so it needs enough channels to pay off
- * and enough tiles to reuse U; F(2x2) is the middle ground. Measured on this package's kernels
- * (BENCHMARKS.md, bench/winograd.mjs).
- */
-export function winogradTile(c: number, k: number, ho: number, wo: number): 0 | 2 | 4 {
-  if (c < 16 || k < 16) return 0;
-  // 7x7 maps (ResNet/VGG's last stage) still win with F(4x4) despite the padded tiles.
-  if (Math.min(ho, wo) >= 4) return 4;
-  return Math.min(ho, wo) >= 2 ? 2 : 0;
-}
+export { winogradTile };
 
 /**
  * Dense or grouped 2-D convolution, NHWC. Weights HWIO = [kh][kw][inChannels/groups][outChannels]
@@ -172,10 +157,8 @@ export class Conv2d {
 
   private bandTiles(inShape: number[]): number {
     const [, ho, wo] = this.outShape(inShape);
-    const m = this.wino!.m, a = m + 2;
-    const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
-    const c4 = Math.ceil(this.inChannels / 4) * 4, k4 = Math.ceil(this.outChannels / 4) * 4;
-    return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4 + k4)))));
+    const m = this.wino!.m;
+    return winogradBand(m, this.inChannels, this.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
   }
 
   /** Scratch floats run() needs (im2col block or Winograd band); 0 on the direct 1x1 path. */
@@ -196,8 +179,7 @@ export class Conv2d {
   private blockRows(inShape: number[]): number {
     const [, ho, wo] = this.outShape(inShape);
     const k = this.kernel[0] * this.kernel[1] * (this.inChannels / this.groups);
-    const rows = Math.max(8, Math.min(1024, Math.floor(IM2COL_FLOATS / k / 8) * 8));
-    return Math.min(rows, ho * wo);
+    return im2colRows(k, ho * wo);
   }
 
   /**

@@ -1,0 +1,402 @@
+// Latency model: roofline arithmetic worked out by hand, batch amortisation of weights, profile
+// validation, consistent totals on zoo models, the runtime's lowering mirrored step for step, the
+// fitted TX1 / Titan Xp profiles against their training data (regression guard), and the CLI's
+// error paths. Units: ms; 1 GB/s = 1e6 bytes per ms; 1 GFLOP/s = 1e6 FLOP per ms.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GraphBuilder } from '../dist/graph/index.js';
+import { buildModel } from '../dist/models/index.js';
+import { compile } from '../dist/runtime/index.js';
+import {
+  predict, predictionJson, validateProfile, deviceProfile, deviceSteps, stepTimes, convFeatures,
+  BUILTIN_DEVICES, PROFILE_SCHEMA, ProfileError, OP_CLASSES, nnls, fitKernels, calibrateHost, GEMM_MR,
+} from '../dist/cost/index.js';
+import { readProfileFile, saveHostProfile, loadHostProfile } from '../dist/cost/host-profile.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const BIN = join(ROOT, 'bin/simdnet.mjs');
+const io = { fs, os, path };
+
+/** An eager profile with every class at `gflops`, `overheadUs`, memory at `bw` GB/s. */
+function profile({ gflops = 1, bw = 1, overheadUs = 10, watts = null, execution = 'eager', ...rest } = {}) {
+  const classes = {};
+  for (const c of OP_CLASSES) classes[c] = { gflops, overheadUs };
+  return {
+    schema: PROFILE_SCHEMA, name: 'test', description: 'hand-made', execution, bandwidthGBs: bw, classes,
+    power: watts === null ? null : { watts, source: 'test' }, source: 'test', ...rest,
+  };
+}
+
+function graph(shape, layer) {
+  const b = new GraphBuilder('one');
+  return b.output(layer(b, b.input(shape)));
+}
+
+const close = (a, b, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+
+// --- roofline arithmetic ---------------------------------------------------------------------
+
+test('compute-bound conv: max(FLOPs / rate, bytes / bandwidth) + overhead, by hand', () => {
+  // 3x3 conv, 8x8x4 -> 8 channels, pad 1, no bias.
+  // MACs = 8*8*8 * 3*3*4 = 18,432; FLOPs = 36,864 -> at 1 GFLOP/s (1e6 FLOP/ms) = 0.036864 ms
+  // bytes: weights 3*3*4*8*4 = 1,152, read 8*8*4*4 = 1,024, write 8*8*8*4 = 2,048 -> 4,224 B
+  //        at 1 GB/s (1e6 B/ms) = 0.004224 ms; overhead 10 us = 0.01 ms
+  const g = graph([1, 8, 8, 4], (b, x) => b.conv2d(x, { outChannels: 8, kernel: 3, padding: 1, bias: false }, 'conv'));
+  const r = predict(g, { device: profile(), batch: 1 });
+  assert.is(r.layers.length, 1);
+  const l = r.layers[0];
+  close(l.computeMs, 0.036864);
+  close(l.memoryMs, 0.004224);
+  close(l.overheadMs, 0.01);
+  close(l.ms, 0.046864);
+  assert.is(l.bound, 'compute');
+  assert.is(l.opClass, 'conv');
+  close(r.msPerBatch, 0.046864);
+  close(r.msPerImage, 0.046864);
+});
+
+test('memory-bound fc at batch 1: weight streaming', () => {
+  // fc 1000 -> 1000, no bias: FLOPs 2e6 at 100 GFLOP/s = 0.02 ms;
+  // bytes 4e6 (weights) + 4,000 (in) + 4,000 (out) = 4,008,000 at 1 GB/s = 4.008 ms
+  const g = graph([1, 1000], (b, x) => b.fc(x, { outFeatures: 1000, bias: false }, 'fc'));
+  const l = predict(g, { device: profile({ gflops: 100 }) }).layers[0];
+  close(l.computeMs, 0.02);
+  close(l.memoryMs, 4.008);
+  close(l.ms, 4.018);
+  assert.is(l.bound, 'memory');
+});
+
+test('overhead-bound tiny layer', () => {
+  // relu on 2x2x1: 4 ops, 32 bytes -> 4e-6 ms and 3.2e-5 ms, against a 10 us (0.01 ms) overhead
+  const g = graph([1, 2, 2, 1], (b, x) => b.relu(x, 'relu'));
+  const l = predict(g, { device: profile() }).layers[0];
+  close(l.computeMs, 4e-6);
+  close(l.memoryMs, 3.2e-5);
+  assert.is(l.bound, 'overhead');
+});
+
+test('weights are read once per batch, activations once per image', () => {
+  // fc 1000 -> 1000 at batch 8: bytes = 4e6 + 8 * (4,000 + 4,000) = 4,064,000 -> 4.064 ms at 1 GB/s
+  // (not 8 * 4.008); per image (4.064 + 0.01) / 8
+  const g = graph([1, 1000], (b, x) => b.fc(x, { outFeatures: 1000, bias: false }, 'fc'));
+  const r8 = predict(g, { device: profile({ gflops: 100 }), batch: 8 });
+  assert.is(r8.batch, 8);
+  close(r8.layers[0].memoryMs, 4.064);
+  close(r8.msPerBatch, 4.074);
+  close(r8.msPerImage, 4.074 / 8);
+  const r1 = predict(g, { device: profile({ gflops: 100 }), batch: 1 });
+  assert.ok(r8.msPerImage < r1.msPerImage / 7, 'batching amortises the weight stream');
+});
+
+test('separate activation bandwidth', () => {
+  // fc as above with activations at 1000 GB/s: 4e6 / 1e6 + 8,000 / 1e9 = 4.000008 ms
+  const g = graph([1, 1000], (b, x) => b.fc(x, { outFeatures: 1000, bias: false }, 'fc'));
+  const l = predict(g, { device: profile({ gflops: 100, activationBandwidthGBs: 1000 }) }).layers[0];
+  close(l.memoryMs, 4.000008);
+});
+
+test('energy = watts x ms per image (mJ); null without a power figure', () => {
+  const g = graph([1, 8, 8, 4], (b, x) => b.conv2d(x, { outChannels: 8, kernel: 3, padding: 1, bias: false }));
+  const r = predict(g, { device: profile({ watts: 6 }) });
+  close(r.energyMjPerImage, 6 * 0.046864);
+  assert.is(predict(g, { device: profile() }).energyMjPerImage, null);
+});
+
+test('eager steps: conv, batchnorm and relu each a kernel; flatten, dropout and input free', () => {
+  const g = graph([1, 8, 8, 4], (b, x) => {
+    const y = b.relu(b.batchnorm(b.conv2d(x, { outChannels: 8, kernel: 1 }, 'c'), {}, 'bn'), 'r');
+    return b.fc(b.dropout(b.flatten(b.globalAvgPool(y, 'gap'), 'fl'), {}, 'do'), { outFeatures: 3 }, 'fc');
+  });
+  assert.equal(deviceSteps(g, 'eager').map((s) => s.name), ['c', 'bn', 'r', 'gap', 'fc']);
+  // simdnet folds the batchnorm and fuses the relu into the conv
+  assert.equal(deviceSteps(g, 'simdnet').map((s) => s.nodes), [['c', 'bn', 'r'], ['gap'], ['fc']]);
+});
+
+// --- the shape-aware kernel model -----------------------------------------------------------------
+
+test('GEMM_MR is the main tile of assembly/gemm/f32_gemm.ts', () => {
+  const src = readFileSync(join(ROOT, 'assembly/gemm/f32_gemm.ts'), 'utf8');
+  // the tile `micro` calls for more than 4 rows: f32_gemm_<MR>x8
+  const m = /if \(mr > 4\) f32_gemm_(\d+)x8\(/.exec(src);
+  assert.ok(m, 'micro() dispatch not found in assembly/gemm/f32_gemm.ts');
+  assert.is(GEMM_MR, Number(m[1]), 'update GEMM_MR in src/cost/predict.ts and recalibrate');
+});
+
+test('kernel model: 1x1 conv as one GEMM, features and time by hand', () => {
+  // 1x1 conv 4x4x16 -> 8: GEMM M = 16 pixels, N = 8 (one panel), K = 16.
+  // MR 8: two main tiles;             kStepMain = 2 * 1 * 16 = 32, kStep4 = 0,  tileCall = 2
+  // MR 7: two main tiles + a 2-row tail (4x8): kStepMain = 32,    kStep4 = 16, tileCall = 3
+  // call = 1; wFloat = 1 * (16 + 1) * 8 = 136
+  const g = graph([1, 4, 4, 16], (b, x) => b.conv2d(x, { outChannels: 8, kernel: 1 }, 'c'));
+  const [s] = deviceSteps(g, 'simdnet');
+  assert.is(s.kind, 'conv1x1');
+  const byMr = {
+    8: { kStepMain: 32, kStep4: 0, kStep1: 0, tileCall: 2, call: 1, wFloat: 136 },
+    7: { kStepMain: 32, kStep4: 16, kStep1: 0, tileCall: 3, call: 1, wFloat: 136 },
+  };
+  assert.equal(s.features.gemm, byMr[GEMM_MR]);
+  assert.equal(s.features.conv1x1, { step: 1, gatherFloat: 0 });
+  // packed weights: 1 panel x (16 + 1) x 8 = 136 floats, read on first touch
+  assert.equal(s.features.coldWeights, { float: 136 });
+  // ns: 32 * 1 + kStep4 * 2 + tileCall * 10 + 1 * 100 + 136 * 0.5 (+ 136 * 0.25 cold)
+  //   MR 8: 32 + 0 + 20 + 100 + 68 + 34 = 254;  MR 7: 32 + 32 + 30 + 100 + 68 + 34 = 296
+  // step 1000 ns -> overhead 0.001 ms
+  const p = validateProfile(profile({
+    execution: 'simdnet', bw: 1e6,
+    kernels: {
+      gemm: { kStepMain: 1, kStep4: 2, kStep1: 3, tileCall: 10, call: 100, wFloat: 0.5 },
+      conv1x1: { step: 1000, gatherFloat: 1 }, coldWeights: { float: 0.25 },
+    },
+  }));
+  const t = stepTimes(s, p);
+  close(t.computeMs, (GEMM_MR === 8 ? 254 : 296) * 1e-6);
+  close(t.overheadMs, 0.001);
+  const l = predict(g, { device: p }).layers[0];
+  close(l.ms, t.computeMs + 0.001);
+  assert.is(l.bound, 'overhead');
+  // without the cold-weights group the term is simply absent
+  const { coldWeights: _c, ...hot } = p.kernels;
+  close(stepTimes(s, { ...p, kernels: hot }).computeMs, t.computeMs - 34e-6);
+});
+
+test('kernel model: M tails take the 4x8 and 1x8 tiles, 5 or more rows the main tile', () => {
+  const f = (m) => {
+    const g = graph([1, 1, m, 16], (b, x) => b.conv2d(x, { outChannels: 16, kernel: 1 }));
+    return deviceSteps(g, 'simdnet')[0].features.gemm;
+  };
+  // 2 panels x K 16 = 32 k-steps per tile
+  const R = GEMM_MR;
+  assert.equal([f(R + 1).kStepMain, f(R + 1).kStep1], [32, 32]);  // main + 1 row
+  assert.equal([f(R + 3).kStepMain, f(R + 3).kStep4], [32, 32]);  // main + 3 rows
+  assert.equal([f(R + 5).kStepMain, f(R + 5).kStep4], [64, 0]);   // main + 5 rows -> two main tiles
+  // 49 rows (a 7x7 map): MR 7 -> 7 tiles; MR 8 -> 6 + a 1-row tail; 2 panels each
+  assert.is(f(49).tileCall, 7 * 2);
+});
+
+test('kernel model: conv algorithm follows src/ops (1x1, Winograd, im2col, depthwise)', () => {
+  const kind = (shape, opts) => convFeatures(
+    { op: 'conv2d', outChannels: opts.out, kernel: [opts.k, opts.k], stride: [opts.s ?? 1, opts.s ?? 1], pad: [opts.p ?? 0, opts.p ?? 0, opts.p ?? 0, opts.p ?? 0], dilation: [1, 1], groups: opts.g ?? 1, bias: false },
+    shape, [shape[0], opts.ho ?? shape[1], opts.ho ?? shape[2], opts.out]).kind;
+  assert.is(kind([1, 14, 14, 256], { out: 256, k: 1 }), 'conv1x1');
+  assert.is(kind([1, 14, 14, 256], { out: 256, k: 3, p: 1 }), 'winograd4');
+  assert.is(kind([1, 3, 3, 256], { out: 256, k: 3, p: 1 }), 'winograd2');
+  assert.is(kind([1, 14, 14, 8], { out: 8, k: 3, p: 1 }), 'im2col');            // too few channels for Winograd
+  assert.is(kind([1, 14, 14, 256], { out: 256, k: 3, s: 2, p: 1, ho: 7 }), 'im2col');
+  assert.is(kind([1, 14, 14, 32], { out: 32, k: 3, p: 1, g: 32 }), 'dw3x3s1');
+  assert.is(kind([1, 14, 14, 32], { out: 32, k: 5, p: 2, g: 32 }), 'dwgeneric');
+});
+
+test('simdnet steps mirror the runtime lowering (fusions, concat in place, kernel paths)', async () => {
+  for (const name of ['googlenet', 'mobilenet-v2', 'resnet-18', 'alexnet-2012']) {
+    const g = buildModel(name);
+    const mine = deviceSteps(g, 'simdnet').map((s) => `${s.kind}:${s.nodes.join('+')}`);
+    const net = await compile(g);
+    const theirs = net.plan.steps.map((s) => `${s.kind}:${s.nodes.join('+')}`);
+    net.dispose();
+    assert.equal(mine, theirs, name);
+  }
+});
+
+test('nnls: exact non-negative solution, negative components clamped', () => {
+  const x = nnls([[1, 0], [0, 2], [1, 1]], [1, 4, 3]); // exact solution (1, 2)
+  close(x[0], 1, 1e-9); close(x[1], 2, 1e-9);
+  const y = nnls([[1, 1], [1, 2], [1, 3]], [3, 2, 1]); // least squares wants a negative slope
+  assert.ok(y[1] === 0 && y[0] > 0);
+  close(y[0], 2, 1e-9); // mean of the targets
+});
+
+test('fitKernels recovers the coefficients of synthetic timings', () => {
+  const truth = { clamp: { step: 2000, float: 0.5 } };
+  const samples = [1e3, 1e4, 1e5, 1e6].map((n) => ({
+    step: { kind: 'clamp', features: { clamp: { step: 1, float: n } } },
+    ms: (2000 + 0.5 * n) * 1e-6,
+  }));
+  const km = fitKernels(samples);
+  close(km.clamp.step, truth.clamp.step, 1e-4);
+  close(km.clamp.float, truth.clamp.float, 1e-4);
+});
+
+// --- profiles ----------------------------------------------------------------------------------
+
+test('validateProfile names the offending field', () => {
+  const bad = (mutate, re) => {
+    const p = profile();
+    mutate(p);
+    assert.throws(() => validateProfile(p, 'x.json'), (e) => e instanceof ProfileError && re.test(e.message) && e.message.startsWith('x.json'));
+  };
+  bad((p) => { p.schema = 'v0'; }, /schema must be "simdnet-device\/1"/);
+  bad((p) => { delete p.classes.dwconv; }, /classes\.dwconv must be an object/);
+  bad((p) => { p.classes.conv.gflops = 0; }, /classes\.conv\.gflops must be a positive number, got 0/);
+  bad((p) => { p.classes.pool.overheadUs = -1; }, /classes\.pool\.overheadUs must be a number >= 0/);
+  bad((p) => { p.classes.lstm = { gflops: 1, overheadUs: 0 }; }, /classes\.lstm: unknown op class/);
+  bad((p) => { p.bandwidthGBs = '25'; }, /bandwidthGBs must be a positive number, got "25"/);
+  bad((p) => { p.execution = 'graph'; }, /execution must be "eager" or "simdnet"/);
+  bad((p) => { p.power = { watts: 6 }; }, /power\.source must be a string/);
+  bad((p) => { p.kernels = { gemm: { kStepMain: 'fast' } }; }, /kernels\.gemm\.kStepMain must be a number >= 0/);
+  bad((p) => { delete p.name; }, /name must be a string/);
+  assert.throws(() => validateProfile([], 'y'), /y: expected a JSON object, got an array/);
+  assert.throws(() => predict(buildModel('alexnet'), { device: { ...profile(), bandwidthGBs: NaN } }), (e) => e instanceof ProfileError);
+});
+
+test('predict rejects unknown devices and bad batches', () => {
+  const g = buildModel('alexnet');
+  assert.throws(() => predict(g, { device: 'tx2' }), /unknown device "tx2"; built-in devices: tx1, titan-xp/);
+  for (const batch of [0, -1, 1.5, NaN]) assert.throws(() => predict(g, { device: 'tx1', batch }), /batch must be a positive integer/);
+});
+
+test('profile files: read errors, save and load round trip', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-profile-'));
+  assert.throws(() => readProfileFile(io, join(dir, 'none.json')), /cannot read device profile .*: no such file/);
+  writeFileSync(join(dir, 'bad.json'), '{ "schema": ');
+  assert.throws(() => readProfileFile(io, join(dir, 'bad.json')), /is not valid JSON/);
+  const file = join(dir, 'sub', 'host.json');
+  assert.is(loadHostProfile(io, file), null);
+  saveHostProfile(io, validateProfile(profile()), file);
+  assert.equal(loadHostProfile(io, file), profile());
+});
+
+// --- zoo models: totals ------------------------------------------------------------------------------
+
+test('zoo: layers sum to msPerBatch, msPerImage = msPerBatch / batch, every node counted once', () => {
+  for (const device of BUILTIN_DEVICES) {
+    for (const [name, batch] of [['googlenet', 1], ['resnet-50', 4], ['mobilenet-v2', 16], ['vgg-16-bn', 2]]) {
+      const g = buildModel(name);
+      const r = predict(g, { device, batch });
+      const sum = r.layers.reduce((a, l) => a + l.ms, 0);
+      close(r.msPerBatch, sum, 1e-12);
+      close(r.msPerImage * batch, r.msPerBatch, 1e-12);
+      close(r.energyMjPerImage, deviceProfile(device).power.watts * r.msPerImage, 1e-12);
+      for (const l of r.layers) {
+        assert.ok(l.ms > 0 && Number.isFinite(l.ms), `${name} ${l.name}`);
+        close(l.ms, Math.max(l.computeMs, l.memoryMs) + l.overheadMs, 1e-12);
+        assert.ok(['compute', 'memory', 'overhead'].includes(l.bound));
+      }
+      const covered = r.layers.flatMap((l) => l.nodes).sort();
+      const expected = g.nodes.filter((n) => !['input', 'flatten', 'dropout'].includes(n.op)).map((n) => n.name).sort();
+      assert.equal(covered, expected);
+      const j = predictionJson(r);
+      assert.equal(Object.keys(j), ['model', 'device', 'batch', 'msPerImage', 'msPerBatch', 'energyMjPerImage', 'layers']);
+    }
+  }
+});
+
+test('batch 1 FC-heavy nets are weight-bound on the TX1; batching amortises the weights', () => {
+  const g = buildModel('alexnet');
+  const fc1 = predict(g, { device: 'tx1', batch: 1 }).layers.filter((l) => l.opClass === 'fc');
+  assert.ok(fc1.every((l) => l.bound === 'memory'));
+  const t1 = predict(g, { device: 'tx1', batch: 1 }).msPerImage, t32 = predict(g, { device: 'tx1', batch: 32 }).msPerImage;
+  assert.ok(t32 < t1 / 2, `${t32} vs ${t1}`);
+});
+
+// --- the fitted profiles: regression guard ---------------------------------------------------------
+
+const report = JSON.parse(readFileSync(join(ROOT, 'src/cost/devices/fit-report.json'), 'utf8'));
+
+function readCsv(file) {
+  return readFileSync(join(ROOT, file), 'utf8').trim().split('\n').slice(1).map((l) => {
+    const b = l.lastIndexOf(','), a = l.lastIndexOf(',', b - 1);
+    return { network: l.slice(0, a), batch: Number(l.slice(a + 1, b)), ms: Number(l.slice(b + 1)) };
+  });
+}
+
+for (const device of ['tx1', 'titan-xp']) {
+  test(`${device}: the built-in profile reproduces its reported training error`, () => {
+    const d = report.devices[device];
+    const p = deviceProfile(device);
+    assert.equal(p, JSON.parse(readFileSync(join(ROOT, d.profile), 'utf8')), 'profiles.ts is in sync with the JSON');
+    const graphs = new Map();
+    const errs = readCsv(d.data).filter((r) => r.network in report.nameMap).map((r) => {
+      const z = report.nameMap[r.network];
+      if (!graphs.has(z)) graphs.set(z, buildModel(z));
+      return Math.abs(predict(graphs.get(z), { device, batch: r.batch }).msPerImage / r.ms - 1);
+    }).sort((a, b) => a - b);
+    assert.is(errs.length, d.points);
+    const q = (f) => errs[Math.min(errs.length - 1, Math.ceil(f * errs.length) - 1)];
+    close(q(0.5), d.training.median, 1e-3);
+    close(q(0.9), d.training.p90, 1e-3);
+    close(errs.at(-1), d.training.max, 1e-3);
+  });
+
+  test(`${device}: leave-one-network-out beats the MACs-linear baseline on median and max`, () => {
+    const { lono, baselineLono } = report.devices[device];
+    assert.ok(lono.median < baselineLono.median, `median ${lono.median} vs ${baselineLono.median}`);
+    assert.ok(lono.max < baselineLono.max, `max ${lono.max} vs ${baselineLono.max}`);
+  });
+}
+
+test('built-in profiles carry a published power figure with its source', () => {
+  assert.is(deviceProfile('tx1').power.watts, 6);
+  assert.match(deviceProfile('tx1').power.source, /whitepaper/);
+  assert.is(deviceProfile('titan-xp').power.watts, 250);
+  assert.match(deviceProfile('titan-xp').power.source, /TDP/);
+});
+
+// --- host calibration (short: synthetic shapes only) -----------------------------------------------
+
+test('calibrateHost returns a valid profile that predicts its own microbenchmarks', async () => {
+  const p = await calibrateHost({ models: [], budgetMs: 20000 });
+  validateProfile(p);
+  assert.is(p.execution, 'simdnet');
+  assert.ok(p.kernels.gemm && p.kernels.clamp && p.kernels.dwgeneric);
+  assert.ok(p.fit.samples > 10);
+  const r = predict(graph([1, 28, 28, 64], (b, x) => b.conv2d(x, { outChannels: 64, kernel: 3, padding: 1 })), { device: p });
+  assert.ok(r.msPerImage > 0 && Number.isFinite(r.msPerImage));
+});
+
+// --- CLI ----------------------------------------------------------------------------------------
+
+function cli(args, env = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+test('CLI predict: errors exit 1 with a message on stderr and nothing on stdout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-cli-'));
+  writeFileSync(join(dir, 'bad.json'), '{ not json');
+  writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ ...profile(), bandwidthGBs: -3 }));
+  const cases = [
+    [['predict', 'googlenet', '--device', 'tx9'], /unknown device 'tx9'/],
+    [['predict', 'nosuchnet', '--device', 'tx1'], /unknown model "nosuchnet"/],
+    [['predict', 'googlenet', '--device', 'tx1', '--batch', '0'], /--batch must be a positive integer, got '0'/],
+    [['predict', 'googlenet', '--device', 'tx1', '--batch', '2.5'], /--batch must be a positive integer/],
+    [['predict', 'googlenet', '--device', 'tx1', '--batch=-4'], /--batch must be a positive integer/],
+    [['predict', 'googlenet', '--device', 'tx1', '--batch', 'x'], /--batch must be a positive integer/],
+    [['predict', 'googlenet', '--device', join(dir, 'bad.json')], /not valid JSON/],
+    [['predict', 'googlenet', '--device', join(dir, 'wrong.json')], /bandwidthGBs must be a positive number/],
+    [['predict', 'googlenet'], /missing --device/],
+    [['predict', '--device', 'tx1'], /missing <model>/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(args);
+    assert.is(r.status, 1, args.join(' '));
+    assert.is(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, re, args.join(' '));
+  }
+});
+
+test('CLI predict --json: the documented keys; --device host reads the saved profile', () => {
+  const r = cli(['predict', 'resnet-18', '--device', 'titan-xp', '--batch', '4', '--json']);
+  assert.is(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(Object.keys(j), ['model', 'device', 'batch', 'msPerImage', 'msPerBatch', 'energyMjPerImage', 'layers']);
+  assert.is(j.model, 'resnet-18');
+  assert.is(j.batch, 4);
+  close(j.msPerBatch, j.layers.reduce((a, l) => a + l.ms, 0), 1e-9);
+
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-host-'));
+  const file = join(dir, 'host.json');
+  writeFileSync(file, JSON.stringify({ ...profile({ execution: 'simdnet' }), name: 'host-test' }));
+  const h = cli(['predict', 'mobilenet-v1', '--device', 'host', '--json'], { SIMDNET_HOST_PROFILE: file });
+  assert.is(h.status, 0, h.stderr);
+  assert.is(JSON.parse(h.stdout).device, 'host-test');
+  assert.is(JSON.parse(h.stdout).energyMjPerImage, null);
+});
+
+test.run();
