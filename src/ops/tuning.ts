@@ -10,9 +10,15 @@ export const IM2COL_FLOATS = 65536;
 /** Winograd band: V + M of a band of output tiles around 8 MiB (L3), enough tiles to amortise U. */
 export const WINO_FLOATS = 2 * 1024 * 1024;
 
-/** im2col rows per block for a GEMM depth k over `pixels` output pixels. */
+/**
+ * im2col rows per block for a GEMM depth k over `pixels` output pixels: a multiple of the tile
+ * (GEMM_MR), about IM2COL_FLOATS of buffer, but never fewer than 18 tiles (126 rows): each block
+ * streams all of W once, and a deep layer (ResNet-50 layer4.0.conv2, K = 4608, W = 9.4 MB) with
+ * 8-row blocks spent more time streaming W than multiplying.
+ */
 export function im2colRows(k: number, pixels: number): number {
-  return Math.min(Math.max(8, Math.min(1024, Math.floor(IM2COL_FLOATS / k / 8) * 8)), pixels);
+  const rows = Math.max(18 * GEMM_MR, Math.min(1022, Math.floor(IM2COL_FLOATS / k / GEMM_MR) * GEMM_MR));
+  return Math.min(rows, pixels);
 }
 
 /** Output tiles per Winograd band for F(m x m, 3x3) with c input and k output channels. */
