@@ -235,7 +235,7 @@ function simdnetSteps(graph: Graph, layers: LayerCost[]): Step[] {
         else {
           add(f, 'fcgemm', { step: 1 });
           gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out));
-          add(f, COLD, { float: packedBytes(inF, out) / 4 });
+          addCold(f, packedBytes(inF, out) / 4);
         }
         push(nodes, n === 1 ? 'gemv' : 'gemm', f);
         publish(act, false);
@@ -367,13 +367,13 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
     const kind = plain3 && node.stride[0] === 1 && node.stride[1] === 1 ? 'dw3x3s1'
       : plain3 && node.stride[0] === 2 && node.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';
     add(f, kind, { step: 1, tapVec: n * ho * wo * (c4(cin) / 4) * kh * kw, pixel: n * ho * wo });
-    add(f, COLD, { float: (kh * kw + 1) * c4(cin) });
+    addCold(f, (kh * kw + 1) * c4(cin));
     return { kind, features: f };
   }
   if (kh === 1 && kw === 1 && g === 1 && node.pad.every((p) => p === 0)) {
     const strided = node.stride[0] !== 1 || node.stride[1] !== 1;
     add(f, 'conv1x1', { step: 1, gatherFloat: strided ? n * ho * wo * cin : 0 });
-    add(f, COLD, { float: packedBytes(cin, cout) / 4 });
+    addCold(f, packedBytes(cin, cout) / 4);
     gemmFeatures(f, n * ho * wo, cout, cin, 1, packedBytes(cin, cout));
     return { kind: 'conv1x1', features: f };
   }
@@ -390,7 +390,7 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
     add(f, kind, {
       step: 1, [big(elems(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(elems(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
     });
-    add(f, COLD, { float: a * a * packedBytes(cin, cout) / 4 });
+    addCold(f, a * a * packedBytes(cin, cout) / 4);
     gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
     gemmFeatures(f, rest, cout, cin, n * a * a, a * a * packedBytes(cin, cout));
     return { kind, features: f };
@@ -400,7 +400,7 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
   const rows = im2colRows(k, pixels);
   const full = Math.floor(pixels / rows), rest = pixels - full * rows;
   add(f, 'im2col', { step: 1, [big(elems(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
-  add(f, COLD, { float: g * packedBytes(k, og) / 4 });
+  addCold(f, g * packedBytes(k, og) / 4);
   gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
   gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));
   return { kind: 'im2col', features: f };
@@ -414,6 +414,15 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
  * bandwidth (ns per float = 4 / GB/s) instead of fitting it; a profile without it adds nothing.
  */
 export const COLD = 'coldWeights';
+
+/**
+ * Adds a step's cold-weight floats. Only sets up to the last-level cache count: a microbenchmark of
+ * a bigger set (Winograd's U of a 512 -> 512 layer is 38 MB) already streams it from DRAM every run,
+ * and its GEMM features price that (wFloatDram), so adding it again counted it twice.
+ */
+function addCold(f: KernelFeatures, floats: number): void {
+  if (floats * 4 <= LLC_BYTES) add(f, COLD, { float: floats });
+}
 
 /** The feature group whose `step` is a step's overhead (the step kind, except fc at batch > 1). */
 function overheadGroup(s: Step): string | undefined {
