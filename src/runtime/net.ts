@@ -170,6 +170,14 @@ export class Net {
     if (!w) throw new Error(`layer "${name}": no weights given`);
     return w as T;
   }
+  /**
+   * @internal Drops a layer's raw weights once they are packed in wasm memory: only a conv with a
+   * folded batch norm keeps its own (a later setWeights on the batch norm re-folds from them), so a
+   * compiled VGG-16 does not hold a second 550 MB copy on the JS heap.
+   */
+  dropWeights(name: string): void {
+    this.weights.delete(name);
+  }
 
   /**
    * Runs the network on one batch. `input` is NHWC Float32Array of inputShape (or NCHW with
@@ -439,6 +447,7 @@ function lower(graph: Graph, net: Net): { steps: InternalStep[]; values: Value[]
               op = c;
             }
             step.kind = op.path;
+            if (!bnNode) net.dropWeights(n.name);
             const xs = x.shape, xp = ptr(x), yp = ptr(y), opts = { inStride: stride(x), outStride: stride(y) };
             if (op instanceof Conv2d) {
               const conv = op;
@@ -466,6 +475,7 @@ function lower(graph: Graph, net: Net): { steps: InternalStep[]; values: Value[]
           build: () => {
             const w = net.layerWeights<FcWeights>(n.name);
             op = new FullyConnected(e, inF, n.outFeatures, w.weight, w.bias ?? null, act);
+            net.dropWeights(n.name);
             const f = op, xp = ptr(x), yp = ptr(y);
             return () => f.run(batch, xp, yp);
           },

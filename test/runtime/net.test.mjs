@@ -77,6 +77,31 @@ test('setWeights in PyTorch layout (OIHW conv, [out][in] fc after a C,H,W flatte
   net.dispose(); net2.dispose();
 });
 
+test('setWeights on a batch norm folded into its conv re-folds; plain layers re-pack', async () => {
+  const b = new GraphBuilder('bnfold');
+  let x = b.input([1, 6, 6, 4]);
+  x = b.conv2d(x, { outChannels: 8, kernel: 3, padding: 1, bias: false }, 'conv');
+  x = b.batchnorm(x, {}, 'bn');
+  x = b.relu(x, 'relu');
+  x = b.globalAvgPool(x, 'gap');
+  x = b.flatten(x, 'flatten');
+  x = b.fc(x, { outFeatures: 5 }, 'fc');
+  const graph = b.output(x);
+  const w = randomWeights(graph, 5);
+  const net = await compile(graph, { weights: w });
+  const input = randomArray(rng, 144);
+  const bn = w.get('bn');
+  const bn2 = { gamma: bn.gamma.map((v) => v * 1.5), beta: bn.beta.map((v) => v + 0.2), mean: bn.mean, variance: bn.variance };
+  net.setWeights('bn', bn2);
+  const w2 = new Map(w); w2.set('bn', bn2);
+  assert.ok(relDiff(net.run(input), runGraph(graph, w2, input).data) <= 1e-5, 'batch norm re-folded');
+  const fc2 = { weight: randomArray(rng, 8 * 5), bias: randomArray(rng, 5) };
+  net.setWeights('fc', fc2);
+  w2.set('fc', fc2);
+  assert.ok(relDiff(net.run(input), runGraph(graph, w2, input).data) <= 1e-5, 'fc re-packed');
+  net.dispose();
+});
+
 test('bad input to run: clear errors, the net stays usable', async () => {
   const net = await compile(buildModel('mobilenet-v1', { resolution: 128, alpha: 0.25 }));
   const x = randomArray(rng, count(net.inputShape));
