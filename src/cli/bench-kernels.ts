@@ -51,7 +51,7 @@ function gemmCase(m: number, n: number, k: number): Case {
     setup(e) {
       const g = new Gemm(e, k, n, randArr(k * n, 2), randArr(n, 3));
       const a = rand(e, m * k, 1), c = e.alloc(m * n);
-      return () => e.k.f32_gemm(m, n, k, a, k * 4, (g as any).packed, c, n * 4, 0, 0, 0);
+      return () => g.run(m, a, c, k, n, true);
     },
   };
 }

@@ -43,10 +43,13 @@ export class Gemm {
     this.packed = packGemm(engine, w, k, n, bias);
   }
 
-  /** C (m rows, stride ldc floats) = act(A (m rows, stride lda floats) · W + bias), pointers in wasm memory. */
-  run(m: number, a: number, c: number, lda = this.k, ldc = this.n): void {
+  /**
+   * C (m rows, stride ldc floats) = act(A (m rows, stride lda floats) · W + bias), pointers in wasm
+   * memory. A single dense row takes the GEMV kernel; `blocked` forces the tiled GEMM.
+   */
+  run(m: number, a: number, c: number, lda = this.k, ldc = this.n, blocked = false): void {
     const [lo, hi, clamp] = actRange(this.act);
-    if (m === 1) this.engine.k.f32_gemv(this.n, this.k, a, this.packed, c, lo, hi, clamp);
+    if (m === 1 && !blocked && ldc === this.n) this.engine.k.f32_gemv(this.n, this.k, a, this.packed, c, lo, hi, clamp);
     else this.engine.k.f32_gemm(m, this.n, this.k, a, lda * 4, this.packed, c, ldc * 4, lo, hi, clamp);
   }
 
@@ -65,9 +68,8 @@ export function gemm(engine: Engine, a: Float32Array, m: number, k: number, b: F
   const ap = engine.upload(a);
   const cp = engine.alloc(m * n);
   try {
-    const [lo, hi, clamp] = actRange(act);
     // Always the blocked GEMM here (the gemv path is FullyConnected's): tests reach every tile.
-    engine.k.f32_gemm(m, n, k, ap, k * 4, (op as any).packed, cp, n * 4, lo, hi, clamp);
+    op.run(m, ap, cp, k, n, true);
     return engine.read(cp, m * n);
   } finally {
     engine.release(cp); engine.release(ap); op.dispose();
