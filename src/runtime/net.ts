@@ -30,7 +30,6 @@ export interface Value {
   aliasOf?: Value;
   /** whether the producer can write with a pixel stride (so it may become a concat slice) */
   strided: boolean;
-  consumers: number;
 }
 
 /** One executable step of the plan. */
@@ -377,7 +376,7 @@ function lower(graph: Graph, net: Net): { steps: InternalStep[]; values: Value[]
   const valueOf = new Map<string, Value>();
   const steps: InternalStep[] = [];
   const newValue = (shape: Shape, strided: boolean): Value => {
-    const v: Value = { id: values.length, shape, floats: prod(shape), def: steps.length, lastUse: -1, strided, consumers: 0 };
+    const v: Value = { id: values.length, shape, floats: prod(shape), def: steps.length, lastUse: -1, strided };
     values.push(v);
     return v;
   };
