@@ -12,22 +12,28 @@ import { storeLanes } from '../misc/lanes';
   return clamp ? f32x4.pmin(f32x4.pmax(v, vlo), vhi) : v;
 }
 
-/** One output pixel, any kernel, bounds-checked taps: the border path and the generic kernel. */
+/**
+ * One output pixel, any kernel: the border path and the generic kernel. The valid tap window
+ * [kyLo, kyHi) x [kxLo, kxHi) is worked out once per pixel, so the channel loop has no bounds tests.
+ */
 function dwPixel(x: usize, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32,
   iy0: i32, ix0: i32, packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
   const c4 = (c + 3) & ~3;
   const taps = packed + <usize>c4 * 4;
+  const kyLo = iy0 < 0 ? (-iy0 + dh - 1) / dh : 0;
+  const kyHi = min(kh, (h - iy0 + dh - 1) / dh);
+  const kxLo = ix0 < 0 ? (-ix0 + dw - 1) / dw : 0;
+  const kxHi = min(kw, (w - ix0 + dw - 1) / dw);
+  const px = <usize>cx * 4;
   for (let c0 = 0; c0 < c; c0 += 4) {
     let acc = v128.load(packed + <usize>c0 * 4);
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = iy0 + ky * dh;
-      if (iy < 0 || iy >= h) continue;
-      const row = x + (<usize>iy * <usize>w * <usize>cx + <usize>c0) * 4;
-      for (let kx = 0; kx < kw; kx++) {
-        const ix = ix0 + kx * dw;
-        if (ix < 0 || ix >= w) continue;
-        const wv = v128.load(taps + (<usize>(ky * kw + kx) * <usize>c4 + <usize>c0) * 4);
-        acc = madd(acc, v128.load(row + <usize>ix * <usize>cx * 4), wv);
+    for (let ky = kyLo; ky < kyHi; ky++) {
+      let ip = x + (<usize>(iy0 + ky * dh) * <usize>w * <usize>cx + <usize>(ix0 + kxLo * dw) * <usize>cx + <usize>c0) * 4;
+      let wp = taps + (<usize>(ky * kw + kxLo) * <usize>c4 + <usize>c0) * 4;
+      for (let kx = kxLo; kx < kxHi; kx++) {
+        acc = madd(acc, v128.load(ip), v128.load(wp));
+        ip += <usize>dw * px;
+        wp += <usize>c4 * 4;
       }
     }
     storeLanes(o + <usize>c0 * 4, clampV(acc, vlo, vhi, clamp), c - c0);
