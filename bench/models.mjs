@@ -3,7 +3,7 @@
 // Usage: node bench/models.mjs [--runs N] [--models a,b] [--json]
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
-import { benchModel } from '../dist/cli/models.js';
+import { benchModel } from '../dist/calibrate/bench-model.js';
 import { MODELS } from '../dist/models/index.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, models: { type: 'string' }, json: { type: 'boolean' } } });

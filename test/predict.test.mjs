@@ -13,9 +13,12 @@ import { GraphBuilder } from '../dist/graph/index.js';
 import { buildModel } from '../dist/models/index.js';
 import { compile } from '../dist/runtime/index.js';
 import {
-  predict, predictionJson, validateProfile, deviceProfile, deviceSteps, stepTimes, convFeatures,
-  BUILTIN_DEVICES, PROFILE_SCHEMA, ProfileError, OP_CLASSES, nnls, fitKernels, calibrateHost, GEMM_MR,
+  predict, predictionJson, validateProfile, deviceProfile, BUILTIN_DEVICES, PROFILE_SCHEMA, ProfileError, OP_CLASSES,
 } from '../dist/cost/index.js';
+import { deviceSteps, stepTimes } from '../dist/cost/predict.js';
+import { nnls, fitKernels, calibrateHost } from '../dist/calibrate/host.js';
+import { GEMM_MR } from '../dist/kernels/gemm-config.js';
+import { lower } from '../dist/lower/index.js';
 import { readProfileFile, saveHostProfile, loadHostProfile } from '../dist/cost/host-profile.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -181,10 +184,16 @@ test('kernel model: M tails take the 4x8 and 1x8 tiles, 5 or more rows the main 
   assert.is(f(49).tileCall, 7 * 2);
 });
 
-test('kernel model: conv algorithm follows src/ops (1x1, Winograd, im2col, depthwise)', () => {
-  const kind = (shape, opts) => convFeatures(
-    { op: 'conv2d', outChannels: opts.out, kernel: [opts.k, opts.k], stride: [opts.s ?? 1, opts.s ?? 1], pad: [opts.p ?? 0, opts.p ?? 0, opts.p ?? 0, opts.p ?? 0], dilation: [1, 1], groups: opts.g ?? 1, bias: false },
-    shape, [shape[0], opts.ho ?? shape[1], opts.ho ?? shape[2], opts.out]).kind;
+test('the lowering picks the conv path by shape (1x1, Winograd, im2col, depthwise) and the model prices that path', () => {
+  const kind = (shape, opts) => {
+    const b = new GraphBuilder('k');
+    const g = b.output(b.conv2d(b.input(shape), { outChannels: opts.out, kernel: opts.k, stride: opts.s ?? 1, padding: opts.p ?? 0, groups: opts.g ?? 1, bias: false }, 'c'));
+    const [step] = lower(g).steps;
+    const [priced] = deviceSteps(g, 'simdnet');
+    assert.is(priced.kind, step.kind);
+    assert.ok(priced.features[step.kind] || priced.features.gemm, `features for ${step.kind}`);
+    return step.kind;
+  };
   assert.is(kind([1, 14, 14, 256], { out: 256, k: 1 }), 'conv1x1');
   assert.is(kind([1, 14, 14, 256], { out: 256, k: 3, p: 1 }), 'winograd4');
   assert.is(kind([1, 3, 3, 256], { out: 256, k: 3, p: 1 }), 'winograd2');

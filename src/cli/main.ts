@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { benchKernels, formatKernelTable } from './bench-kernels.js';
-import { benchModel, listModels, runModel } from './models.js';
+import { listModels, runModel } from './models.js';
+import { benchModel } from '../calibrate/bench-model.js';
 import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
-import { planPeakBytes } from '../runtime/plan-only.js';
 import { reportCommand } from '../report/index.js';
-import { calibrateCommand, predictCommand } from '../cost/commands.js';
+import { calibrateCommand, predictCommand } from './predict.js';
 
 const HELP = `simdnet — classic ImageNet CNNs on WebAssembly SIMD
 
@@ -124,7 +124,7 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     case 'cost': {
       const { values, positionals } = parse();
       const graph = buildModel(model(positionals), modelArgs(values));
-      const r = analyze(graph, { planPeakBytes });
+      const r = analyze(graph);
       out(values.json ? JSON.stringify(costJson(r), null, 2) : formatCostTable(r));
       return 0;
     }

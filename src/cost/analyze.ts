@@ -1,9 +1,11 @@
 // Whole-graph cost: runs every node through its handler, classifies it, and totals by class.
-// Reads the graph only (models -> graph -> cost); the runtime can plug its memory planner in
-// through `planPeakBytes` without this module importing it.
+// Reads the graph and the lowering (for the planned activation arena), never ops or wasm.
 
 import type { Graph, GraphNode, OpName, Shape } from '../graph/types.js';
-import { costOf, F32_BYTES, numel, type OpCost } from './handlers.js';
+import { numel } from '../graph/ops.js';
+import { validateGraph } from '../graph/validate.js';
+import { planActivations } from '../lower/index.js';
+import { costOf, F32_BYTES, type OpCost } from './handlers.js';
 
 /**
  * Layer classes for breakdowns:
@@ -79,11 +81,6 @@ export interface AnalyzeOptions {
    * Default: the graph's own N, read from its input node.
    */
   batch?: number;
-  /**
-   * Hook for the runtime's memory planner: given the (re-batched) graph, the peak bytes of
-   * activation memory its plan needs. Reported as `activationBytes.peak`; null when absent.
-   */
-  planPeakBytes?: (graph: Graph) => number;
 }
 
 /** The result of {@link analyze}. 1 MAC = one multiply-add; FLOPs = 2 x MACs; f32 = 4 bytes. */
@@ -112,8 +109,8 @@ export interface CostAnalysis {
      * dropout outputs alias their input (a reshape and an identity) and are not counted twice.
      */
     naive: number;
-    /** From `planPeakBytes` when supplied, else null. */
-    peak: number | null;
+    /** The runtime's planned activation arena (same lowering and planner as compile()). */
+    peak: number;
   };
 }
 
@@ -125,11 +122,13 @@ export interface CostAnalysis {
  *   an earlier node, or (with `batch`) a shape whose leading dimension is not the batch.
  */
 export function analyze(graph: Graph, options: AnalyzeOptions = {}): CostAnalysis {
+  validateGraph(graph);
+  if (options === null || typeof options !== 'object') throw new TypeError(`analyze options must be an object, got ${options === null ? 'null' : typeof options}`);
   const inputNode = graph.nodes.find((n) => n.name === graph.input);
   if (!inputNode || inputNode.op !== 'input') {
     throw new Error(`graph "${graph.name}": input "${graph.input}" is not an input node of the graph`);
   }
-  if (options.batch !== undefined) graph = rebatch(graph, inputNode.outShape[0]!, options.batch);
+  if (options.batch !== undefined) graph = rebatch(graph, options.batch, inputNode.outShape[0]!);
   const input = graph.nodes.find((n) => n.name === graph.input)!.outShape.slice();
 
   const shapes = new Map<string, Shape>();
@@ -175,12 +174,13 @@ export function analyze(graph: Graph, options: AnalyzeOptions = {}): CostAnalysi
     weightBytes: params * F32_BYTES,
     layers,
     byOp,
-    activationBytes: { naive, peak: options.planPeakBytes ? options.planPeakBytes(graph) : null },
+    activationBytes: { naive, peak: planActivations(graph).peakBytes },
   };
 }
 
 /** A copy of `graph` with every shape's leading dimension changed from `from` to `to`. */
-function rebatch(graph: Graph, from: number, to: number): Graph {
+/** A copy of `graph` re-batched to `to` images (see AnalyzeOptions.batch). */
+export function rebatch(graph: Graph, to: number, from = graph.nodes.find((n) => n.name === graph.input)?.outShape[0] ?? 1): Graph {
   if (!Number.isInteger(to) || to <= 0) {
     throw new Error(`graph "${graph.name}": batch must be a positive integer, got ${to}`);
   }

@@ -12,7 +12,7 @@ export interface CostJson {
   macs: number;
   byOp: Record<OpClass, { params: number; macs: number }>;
   layers: { name: string; op: string; outShape: Shape; params: number; macs: number }[];
-  activationBytes: { peak: number | null; naive: number };
+  activationBytes: { peak: number; naive: number };
 }
 
 /**
@@ -66,7 +66,7 @@ export function formatCostTable(r: CostAnalysis): string {
   const peak = r.activationBytes.peak;
   lines.push(`params ${eng(r.params)} (${eng(r.weightBytes)}B f32), MACs ${eng(r.macs)}, ` +
     `FLOPs ${eng(r.flops)} (1 MAC = 2 FLOPs), activations: naive ${eng(r.activationBytes.naive)}B, ` +
-    `peak ${peak === null ? 'not planned' : `${eng(peak)}B`}`);
+    `peak ${eng(peak)}B`);
   return lines.join('\n');
 }
 

@@ -15,6 +15,9 @@
 //   of the non-MAC work, per op as documented on each handler.
 
 import type { GraphNode, OpName, Shape } from '../graph/types.js';
+import { numel, type NodeOf } from '../graph/ops.js';
+
+export type { NodeOf };
 
 /** Bytes per f32 element. */
 export const F32_BYTES = 4;
@@ -35,8 +38,6 @@ export interface OpCost {
   writeBytes: number;
 }
 
-/** A graph node narrowed to one op. */
-export type NodeOf<K extends OpName> = GraphNode & { op: K };
 
 /** A cost handler: pure, from a node and the output shapes of its inputs (in order) to its cost. */
 export type CostHandler<K extends OpName = OpName> = (node: NodeOf<K>, inputShapes: readonly Shape[]) => OpCost;
@@ -53,13 +54,6 @@ export const ZERO_COST_OPS = Object.freeze(['input', 'flatten', 'dropout'] as co
 const ZERO: OpCost = Object.freeze({ params: 0, macs: 0, otherOps: 0, weightBytes: 0, readBytes: 0, writeBytes: 0 });
 
 const zeroCost = (): OpCost => ({ ...ZERO });
-
-/** Product of the dimensions of a shape. */
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 function cost(params: number, macs: number, otherOps: number, inputShapes: readonly Shape[], outShape: Shape): OpCost {
   let read = 0;

@@ -2,7 +2,7 @@
 // here (the package's browser bundles must not reach one): callers hand in the fs, os and path
 // modules — the CLI imports them, `calibrate-host.ts` takes them from `process.getBuiltinModule`.
 
-import { ProfileError, validateProfile, type DeviceProfile } from './predict.js';
+import { ProfileError, validateProfile, type DeviceProfile } from './profile.js';
 
 /** The Node modules profile files need. */
 export interface NodeIo {

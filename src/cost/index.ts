@@ -7,8 +7,8 @@
  * Counts are for the graph's batch N (node shapes carry it); params do not depend on N.
  */
 export {
-  COST_HANDLERS, ZERO_COST_OPS, F32_BYTES, costOf, hasCostHandler, numel,
-  type OpCost, type CostHandler, type CostHandlers, type NodeOf,
+  COST_HANDLERS, ZERO_COST_OPS, F32_BYTES, costOf,
+  type OpCost, type CostHandler, type CostHandlers,
 } from './handlers.js';
 export {
   analyze, opClassOf, OP_CLASSES,
@@ -16,9 +16,10 @@ export {
 } from './analyze.js';
 export { formatCostTable, costJson, type CostJson } from './format.js';
 export {
-  predict, predictionJson, formatPrediction, validateProfile, deviceProfile, deviceSteps, stepTimes,
-  convFeatures, gemmFeatures, GEMM_MR, COLD, BUILTIN_DEVICES, PROFILE_SCHEMA, ProfileError,
-  type DeviceProfile, type ClassRoofline, type KernelModel, type KernelFeatures, type PredictOptions,
-  type Prediction, type LayerPrediction, type Bound, type Step,
+  predict, predictionJson, formatPrediction, deviceProfile, BUILTIN_DEVICES,
+  type PredictOptions, type Prediction, type LayerPrediction, type Bound,
 } from './predict.js';
-export { calibrateHost, loadHostProfile, saveHostProfile, fitKernels, nnls, type CalibrateOptions } from './calibrate-host.js';
+export {
+  validateProfile, ProfileError, PROFILE_SCHEMA,
+  type DeviceProfile, type ClassRoofline, type KernelModel,
+} from './profile.js';

@@ -21,55 +21,15 @@
 //   it, relu/relu6 fused into the producer's epilogue, add + relu fused, concat written in place
 //   where the producer can write a channel slice; conv algorithm chosen as src/ops/conv2d.ts does.
 
-import type { Conv2dNode, Graph, GraphNode, Shape } from '../graph/types.js';
-import { GEMM_MR, im2colRows, winogradBand, winogradTile } from '../ops/tuning.js';
-import { analyze, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
+import type { Conv2dNode, Graph, Shape } from '../graph/types.js';
+import { GEMM_MR, GEMM_NR } from '../kernels/gemm-config.js';
+import { im2colRows, winogradBand } from '../kernels/select.js';
+import { lower, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
+import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
+import { ProfileError, validateProfile, type DeviceProfile } from './profile.js';
 
-/** The `schema` value every profile carries. */
-export const PROFILE_SCHEMA = 'simdnet-device/1';
-
-/** Roofline of one op class. */
-export interface ClassRoofline {
-  /** Effective compute rate, GFLOP/s (1e9 FLOP/s; FLOPs = 2 x MACs + other ops). */
-  gflops: number;
-  /** Fixed cost of every kernel step of this class, microseconds. */
-  overheadUs: number;
-}
-
-/**
- * Shape-aware kernel model (host profiles): per feature group, nanoseconds per unit of each
- * feature (see {@link kernelFeatures}); a group's `step` entry is that kernel's per-call overhead.
- */
-export type KernelModel = Record<string, Record<string, number>>;
-
-/** A device profile: the parameters of the latency model, as plain JSON data. */
-export interface DeviceProfile {
-  schema: typeof PROFILE_SCHEMA;
-  /** Short name, e.g. `tx1`. */
-  name: string;
-  description: string;
-  /** How graph nodes become kernel steps: see the file header. */
-  execution: 'eager' | 'simdnet';
-  /** Memory roofline, GB/s (1e9 bytes/s), over weight + activation bytes. */
-  bandwidthGBs: number;
-  /**
-   * Optional separate rate for activation bytes, GB/s: on a CPU with a large last-level cache the
-   * activations of a batch-1 network stay in cache while the weights stream from DRAM.
-   * Absent: activations move at `bandwidthGBs` too.
-   */
-  activationBandwidthGBs?: number;
-  /** One roofline per op class; every class present. */
-  classes: Record<OpClass, ClassRoofline>;
-  /** Optional shape-aware compute model; steps whose kind it covers use it instead of `classes`. */
-  kernels?: KernelModel;
-  /** Board power while running inference, W, with where the figure comes from; null when none. */
-  power: { watts: number; source: string } | null;
-  /** Where the parameters come from (data, script, machine). */
-  source: string;
-  /** Free-form record of the fit or calibration (errors, dates, samples). */
-  fit?: unknown;
-}
+export { ProfileError, validateProfile, PROFILE_SCHEMA, type DeviceProfile, type ClassRoofline, type KernelModel } from './profile.js';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
@@ -112,11 +72,6 @@ export interface Prediction {
   layers: LayerPrediction[];
 }
 
-/** A malformed profile: the message names the file (or object) and the offending field. */
-export class ProfileError extends Error {
-  override name = 'ProfileError';
-}
-
 // --- steps ---------------------------------------------------------------------------------
 
 /** One kernel step: what the latency model needs to know about it. */
@@ -142,11 +97,13 @@ const FREE_OPS = new Set(['input', 'flatten', 'dropout']);
 
 /**
  * The kernel steps `graph` runs as, at `batch`, under an execution mode. Node order is kept; in
- * 'simdnet' mode a step covers a conv with its folded batchnorm and fused activation etc.
+ * 'simdnet' mode they are the runtime's own steps (the lowering, src/lower): a step covers a conv
+ * with its folded batch norm and fused activation etc., and its kind is the kernel path.
  */
 export function deviceSteps(graph: Graph, execution: DeviceProfile['execution'], batch?: number): Step[] {
-  const a = analyze(graph, batch === undefined ? {} : { batch });
-  return execution === 'eager' ? eagerSteps(graph, a.layers) : simdnetSteps(graph, a.layers);
+  const g = batch === undefined ? graph : rebatch(graph, batch);
+  const a = analyze(g);
+  return execution === 'eager' ? eagerSteps(g, a.layers) : simdnetSteps(lower(g), a.layers);
 }
 
 const workOf = (l: LayerCost) => 2 * l.macs + l.otherOps;
@@ -164,145 +121,67 @@ function eagerSteps(graph: Graph, layers: LayerCost[]): Step[] {
   return steps;
 }
 
-/**
- * Mirrors the lowering of src/runtime/net.ts (`lower`): which nodes fuse, which concat inputs
- * are written in place, which kernel path each conv takes. test/predict.test.mjs checks it
- * against compiled networks' `plan.steps`, so a change there shows up as a failing test.
- */
-function simdnetSteps(graph: Graph, layers: LayerCost[]): Step[] {
-  const index = new Map(graph.nodes.map((n, i) => [n.name, i]));
-  const consumers = new Map<string, GraphNode[]>();
-  for (const n of graph.nodes) for (const x of n.inputs) {
-    if (!consumers.has(x)) consumers.set(x, []);
-    consumers.get(x)!.push(n);
-  }
-  const only = (name: string): GraphNode | undefined => {
-    const c = consumers.get(name);
-    return c && c.length === 1 && name !== graph.output ? c[0] : undefined;
-  };
-  const absorbed = new Set<string>();
-  // Values by the node name they are published under: can the producer write a channel slice?
-  const value = new Map<string, { strided: boolean; slice: boolean; input: boolean; alias: boolean }>();
-  const steps: Step[] = [];
+/** The lowering's steps priced: work and bytes from the nodes they cover, features by kernel path. */
+function simdnetSteps(lowered: Lowered, layers: LayerCost[]): Step[] {
+  const index = new Map(lowered.graph.nodes.map((n, i) => [n.name, i]));
   const layer = (name: string) => layers[index.get(name)!]!;
-  const fuseAct = (name: string, ops: readonly string[] = ['relu', 'relu6']): string => {
-    const c = only(name);
-    if (c && ops.includes(c.op)) { absorbed.add(c.name); return c.name; }
-    return name;
-  };
-  const push = (nodes: string[], kind: string, features: KernelFeatures, extra?: Partial<Step>) => {
-    const ls = nodes.map(layer);
+  return lowered.steps.map((st) => {
+    const ls = st.nodes.map(layer);
     const first = ls[0]!, last = ls.at(-1)!;
-    steps.push({
-      name: nodes[0]!, nodes, opClass: first.opClass, kind,
-      work: ls.reduce((s, l) => s + workOf(l), 0),
-      weightBytes: ls.reduce((s, l) => s + l.weightBytes, 0),
-      actBytes: first.readBytes + last.writeBytes,
-      features, ...extra,
-    });
-  };
-  const publish = (name: string, strided: boolean) => value.set(name, { strided, slice: false, input: false, alias: false });
+    const copied = st.copies.reduce((sum, c) => sum + lowered.values[c.value]!.floats, 0);
+    return {
+      name: st.nodes[0]!, nodes: st.nodes, opClass: first.opClass, kind: st.kind,
+      work: ls.reduce((sum, l) => sum + workOf(l), 0),
+      weightBytes: ls.reduce((sum, l) => sum + l.weightBytes, 0),
+      // a concat's inputs written in place cost their producers, not the concat
+      actBytes: st.node.op === 'concat' ? 2 * 4 * copied : first.readBytes + last.writeBytes,
+      features: STEP_FEATURES[st.kind](st, first, copied),
+    };
+  });
+}
 
-  for (const node of graph.nodes) {
-    if (absorbed.has(node.name)) continue;
-    const l = layer(node.name);
-    switch (node.op) {
-      case 'input':
-        value.set(node.name, { strided: false, slice: false, input: true, alias: false });
-        break;
-      case 'flatten': case 'dropout':
-        value.set(node.name, { strided: false, slice: false, input: false, alias: true });
-        break;
-      case 'conv2d': {
-        const nodes = [node.name];
-        let last = node.name;
-        const c1 = only(node.name);
-        if (c1 && c1.op === 'batchnorm') { absorbed.add(c1.name); nodes.push(c1.name); last = c1.name; }
-        const act = fuseAct(last);
-        if (act !== last) nodes.push(act);
-        const { kind, features } = convFeatures(node as Conv2dNode & GraphNode, l.inShapes[0]!, l.outShape);
-        push(nodes, kind, features);
-        publish(act, true);
-        break;
-      }
-      case 'fc': {
-        const act = fuseAct(node.name);
-        const nodes = act === node.name ? [node.name] : [node.name, act];
-        const [n, inF] = l.inShapes[0] as [number, number];
-        const out = l.outShape[1]!;
-        const f: KernelFeatures = {};
-        if (n === 1) add(f, 'gemv', { step: 1, float: Math.ceil(out / 8) * (inF + 1) * 8 });
-        else {
-          add(f, 'fcgemm', { step: 1 });
-          gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out));
-          addCold(f, packedBytes(inF, out) / 4);
-        }
-        push(nodes, n === 1 ? 'gemv' : 'gemm', f);
-        publish(act, false);
-        break;
-      }
-      case 'batchnorm': {
-        const act = fuseAct(node.name);
-        push(act === node.name ? [node.name] : [node.name, act], 'scale_shift',
-          { scale_shift: { step: 1, float: elems(l.outShape) } });
-        publish(act, false);
-        break;
-      }
-      case 'relu': case 'relu6':
-        push([node.name], 'clamp', { clamp: { step: 1, float: elems(l.outShape) } });
-        publish(node.name, false);
-        break;
-      case 'add': {
-        const act = fuseAct(node.name, ['relu']);
-        const kind = act === node.name ? 'add' : 'add_relu';
-        push(act === node.name ? [node.name] : [node.name, act], kind, { [kind]: { step: 1, float: elems(l.outShape) } });
-        publish(act, false);
-        break;
-      }
-      case 'maxpool': case 'avgpool': {
-        const [n, ho, wo, c] = l.outShape as [number, number, number, number];
-        // taps x N x C from the handlers' counts: maxpool compares = taps - windows, avgpool = taps
-        const taps = node.op === 'maxpool' ? l.otherOps + n * ho * wo * c : l.otherOps;
-        const kind = node.op;
-        push([node.name], kind, { [kind]: { step: 1, tapVec: taps * c4(c) / c, pixel: n * ho * wo } });
-        publish(node.name, true);
-        break;
-      }
-      case 'globalavgpool': {
-        const s = l.inShapes[0]!;
-        push([node.name], 'global_avgpool', { global_avgpool: { step: 1, vec: (elems(s) / s[3]!) * c4(s[3]!) } });
-        publish(node.name, true);
-        break;
-      }
-      case 'lrn':
-        push([node.name], 'lrn', { lrn: { step: 1, float: elems(l.outShape) } });
-        publish(node.name, false);
-        break;
-      case 'softmax':
-        push([node.name], 'softmax', { softmax: { step: 1, float: elems(l.outShape) } });
-        publish(node.name, false);
-        break;
-      case 'concat': {
-        let copied = 0;
-        node.inputs.forEach((x, i) => {
-          const v = value.get(x);
-          const sole = (consumers.get(x)?.length ?? 0) === 1 && x !== graph.output;
-          if (v && sole && v.strided && !v.slice && !v.alias && !v.input && !node.inputs.slice(0, i).includes(x)) v.slice = true;
-          else copied += elems(l.inShapes[i]!);
-        });
-        const kind = copied ? 'concat_copy' : 'concat_inplace';
-        push([node.name], kind, { [kind]: copied ? { step: 1, float: copied } : { step: 1 } },
-          { actBytes: 2 * 4 * copied });
-        publish(node.name, true);
-        break;
-      }
-      default: {
-        const bad = node as { name: string; op: string };
-        throw new Error(`layer "${bad.name}" (${bad.op}): no simdnet kernel step for op "${bad.op}"`);
-      }
-    }
+/** Shape features of each kernel path (the host model's units; see calibrate's fit). */
+const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, copied: number) => KernelFeatures } = {
+  conv1x1: convStep, im2col: convStep, winograd2: convStep, winograd4: convStep,
+  dw3x3s1: convStep, dw3x3s2: convStep, dwgeneric: convStep,
+  gemv: fcStep, gemm: fcStep,
+  scale_shift: (_s, l) => ({ scale_shift: { step: 1, float: elems(l.outShape) } }),
+  clamp: (_s, l) => ({ clamp: { step: 1, float: elems(l.outShape) } }),
+  add: (_s, l) => ({ add: { step: 1, float: elems(l.outShape) } }),
+  add_relu: (_s, l) => ({ add_relu: { step: 1, float: elems(l.outShape) } }),
+  maxpool: poolStep, avgpool: poolStep,
+  global_avgpool: (_s, l) => {
+    const s = l.inShapes[0]!;
+    return { global_avgpool: { step: 1, vec: (elems(s) / s[3]!) * c4(s[3]!) } };
+  },
+  lrn: (_s, l) => ({ lrn: { step: 1, float: elems(l.outShape) } }),
+  softmax: (_s, l) => ({ softmax: { step: 1, float: elems(l.outShape) } }),
+  concat_copy: (_s, _l, copied) => ({ concat_copy: { step: 1, float: copied } }),
+  concat_inplace: () => ({ concat_inplace: { step: 1 } }),
+};
+
+function convStep(s: LoweredStep, l: LayerCost): KernelFeatures {
+  return convFeatures(s.node as Conv2dNode, s.kind, l.inShapes[0]!, l.outShape);
+}
+
+function fcStep(s: LoweredStep, l: LayerCost): KernelFeatures {
+  const [n, inF] = l.inShapes[0] as [number, number];
+  const out = l.outShape[1]!;
+  const f: KernelFeatures = {};
+  if (s.kind === 'gemv') add(f, 'gemv', { step: 1, float: Math.ceil(out / GEMM_NR) * (inF + 1) * GEMM_NR });
+  else {
+    add(f, 'fcgemm', { step: 1 });
+    gemmFeatures(f, n, out, inF, 1, packedBytes(inF, out));
+    addCold(f, packedBytes(inF, out) / 4);
   }
-  return steps;
+  return f;
+}
+
+function poolStep(s: LoweredStep, l: LayerCost): KernelFeatures {
+  const [n, ho, wo, c] = l.outShape as [number, number, number, number];
+  // taps x N x C from the handlers' counts: maxpool compares = taps - windows, avgpool = taps
+  const taps = s.kind === 'maxpool' ? l.otherOps + n * ho * wo * c : l.otherOps;
+  return { [s.kind]: { step: 1, tapVec: taps * c4(c) / c, pixel: n * ho * wo } };
 }
 
 // --- shape features of the kernel model ----------------------------------------------------
@@ -314,9 +193,6 @@ function add(f: KernelFeatures, group: string, counts: Record<string, number>): 
   const g = (f[group] ??= {});
   for (const [k, v] of Object.entries(counts)) g[k] = (g[k] ?? 0) + v;
 }
-
-/** Rows of the GEMM's main tile, from the kernels' tuning table (test/predict.test.mjs checks it against the assembly). */
-export { GEMM_MR };
 
 /**
  * Features of `times` calls of the packed GEMM (assembly/gemm/f32_gemm.ts) on an m x k by k x n
@@ -352,40 +228,34 @@ const L2_BYTES = 1 << 20;
 const LLC_BYTES = 16 << 20;
 const big = (floats: number) => floats * 4 > L2_BYTES;
 /** Bytes of a k x n weight matrix packed into 8-wide panels with its bias row. */
-const packedBytes = (k: number, n: number) => Math.ceil(n / 8) * (k + 1) * 32;
+const packedBytes = (k: number, n: number) => Math.ceil(n / GEMM_NR) * (k + 1) * GEMM_NR * 4;
 
 
-/** The conv algorithm the runtime picks for a node (src/ops/conv2d.ts) and its shape features. */
-export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape): { kind: string; features: KernelFeatures } {
+/** Shape features of a conv step on kernel path `kind` (the lowering's choice). */
+export function convFeatures(node: Conv2dNode, kind: StepKind, inShape: Shape, outShape: Shape): KernelFeatures {
   const [n, , , cin] = inShape as [number, number, number, number];
   const [, ho, wo, cout] = outShape as [number, number, number, number];
   const [kh, kw] = node.kernel;
   const g = node.groups;
   const f: KernelFeatures = {};
-  if (g === cin && cout === cin && g > 1) {
-    const plain3 = kh === 3 && kw === 3 && node.dilation[0] === 1 && node.dilation[1] === 1;
-    const kind = plain3 && node.stride[0] === 1 && node.stride[1] === 1 ? 'dw3x3s1'
-      : plain3 && node.stride[0] === 2 && node.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';
+  if (kind === 'dw3x3s1' || kind === 'dw3x3s2' || kind === 'dwgeneric') {
     add(f, kind, { step: 1, tapVec: n * ho * wo * (c4(cin) / 4) * kh * kw, pixel: n * ho * wo });
     addCold(f, (kh * kw + 1) * c4(cin));
-    return { kind, features: f };
+    return f;
   }
-  if (kh === 1 && kw === 1 && g === 1 && node.pad.every((p) => p === 0)) {
+  if (kind === 'conv1x1') {
     const strided = node.stride[0] !== 1 || node.stride[1] !== 1;
     add(f, 'conv1x1', { step: 1, gatherFloat: strided ? n * ho * wo * cin : 0 });
     addCold(f, packedBytes(cin, cout) / 4);
     gemmFeatures(f, n * ho * wo, cout, cin, 1, packedBytes(cin, cout));
-    return { kind: 'conv1x1', features: f };
+    return f;
   }
-  const winograd = kh === 3 && kw === 3 && node.stride[0] === 1 && node.stride[1] === 1 &&
-    node.dilation[0] === 1 && node.dilation[1] === 1 && g === 1;
-  const m = winograd ? winogradTile(cin, cout, ho, wo) : 0;
-  if (m) {
+  if (kind === 'winograd2' || kind === 'winograd4') {
+    const m = kind === 'winograd2' ? 2 : 4;
     const a = m + 2;
     const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
     const band = winogradBand(m, cin, cout, tiles);
     const full = Math.floor(tiles / band), rest = tiles - full * band;
-    const kind = `winograd${m}`;
     const inF = n * tiles * c4(cin) * a * a, outF = n * tiles * c4(cout) * a * a;
     add(f, kind, {
       step: 1, [big(elems(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(elems(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
@@ -393,7 +263,7 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
     addCold(f, a * a * packedBytes(cin, cout) / 4);
     gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
     gemmFeatures(f, rest, cout, cin, n * a * a, a * a * packedBytes(cin, cout));
-    return { kind, features: f };
+    return f;
   }
   const cg = cin / g, og = cout / g, k = kh * kw * cg;
   const pixels = ho * wo;
@@ -403,7 +273,7 @@ export function convFeatures(node: Conv2dNode, inShape: Shape, outShape: Shape):
   addCold(f, g * packedBytes(k, og) / 4);
   gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
   gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));
-  return { kind: 'im2col', features: f };
+  return f;
 }
 
 /**
@@ -528,52 +398,3 @@ function resolveDevice(d: DeviceProfile | string): DeviceProfile {
   return validateProfile(d);
 }
 
-/**
- * Checks that `x` is a well-formed profile and returns it typed. `where` names it in errors
- * (e.g. the file it was read from).
- * @throws ProfileError naming the field and what was expected.
- */
-export function validateProfile(x: unknown, where = 'device profile'): DeviceProfile {
-  const fail = (msg: string): never => { throw new ProfileError(`${where}: ${msg}`); };
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
-  const pos = (v: unknown, path: string): number =>
-    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fail(`${path} must be a positive number, got ${show(v)}`);
-  const nonneg = (v: unknown, path: string): number =>
-    typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(`${path} must be a number >= 0, got ${show(v)}`);
-  const str = (v: unknown, path: string): string => (typeof v === 'string' ? v : fail(`${path} must be a string, got ${show(v)}`));
-
-  if (!isObj(x)) fail(`expected a JSON object, got ${Array.isArray(x) ? 'an array' : show(x)}`);
-  const o = x as Record<string, unknown>;
-  if (o.schema !== PROFILE_SCHEMA) fail(`schema must be "${PROFILE_SCHEMA}", got ${show(o.schema)}`);
-  if (!str(o.name, 'name')) fail('name must not be empty');
-  str(o.description, 'description');
-  str(o.source, 'source');
-  if (o.execution !== 'eager' && o.execution !== 'simdnet') fail(`execution must be "eager" or "simdnet", got ${show(o.execution)}`);
-  pos(o.bandwidthGBs, 'bandwidthGBs');
-  if (o.activationBandwidthGBs !== undefined) pos(o.activationBandwidthGBs, 'activationBandwidthGBs');
-  if (!isObj(o.classes)) fail(`classes must be an object with ${OP_CLASSES.join(', ')}, got ${show(o.classes)}`);
-  const classes = o.classes as Record<string, unknown>;
-  for (const c of OP_CLASSES) {
-    const r = classes[c];
-    if (!isObj(r)) fail(`classes.${c} must be an object { gflops, overheadUs }, got ${show(r)}`);
-    pos((r as any).gflops, `classes.${c}.gflops`);
-    nonneg((r as any).overheadUs, `classes.${c}.overheadUs`);
-  }
-  for (const c of Object.keys(classes)) {
-    if (!(OP_CLASSES as readonly string[]).includes(c)) fail(`classes.${c}: unknown op class (known: ${OP_CLASSES.join(', ')})`);
-  }
-  if (o.kernels !== undefined) {
-    if (!isObj(o.kernels)) fail(`kernels must be an object of feature groups, got ${show(o.kernels)}`);
-    for (const [g, coefs] of Object.entries(o.kernels as Record<string, unknown>)) {
-      if (!isObj(coefs)) fail(`kernels.${g} must be an object of ns per feature, got ${show(coefs)}`);
-      for (const [k, v] of Object.entries(coefs as Record<string, unknown>)) nonneg(v, `kernels.${g}.${k}`);
-    }
-  }
-  if (o.power !== null) {
-    if (!isObj(o.power)) fail(`power must be null or { watts, source }, got ${show(o.power)}`);
-    pos((o.power as any).watts, 'power.watts');
-    str((o.power as any).source, 'power.source');
-  }
-  return o as unknown as DeviceProfile;
-}

@@ -3,6 +3,7 @@
 // NHWC here); 'same' padding follows TensorFlow for the TF-born nets (MobileNet v1).
 
 import type { Graph, GraphNode, NodeAttrs, Pad4, Shape } from './types.js';
+import { OP_SPECS } from './ops.js';
 
 /**
  * Padding of a convolution or pooling window:
@@ -113,7 +114,7 @@ export class GraphBuilder {
   conv2d(x: string, opts: Conv2dOptions, name?: string): string {
     name = this.nameFor(name, 'conv2d');
     const where = this.where(name, 'conv2d');
-    const [n, h, w, c] = this.feature(where, x);
+    const [, h, w, c] = this.feature(where, x);
     const groups = opts.groups ?? 1;
     posInt(where, 'outChannels', opts.outChannels);
     posInt(where, 'groups', groups);
@@ -125,12 +126,10 @@ export class GraphBuilder {
     const stride = size2(where, 'stride', opts.stride ?? 1);
     const dilation = size2(where, 'dilation', opts.dilation ?? 1);
     const pad = resolvePad(where, opts.padding ?? 0, [h, w], kernel, stride, dilation);
-    const ho = outSize(where, 'height', h, kernel[0], stride[0], dilation[0], pad[0], pad[2], false);
-    const wo = outSize(where, 'width', w, kernel[1], stride[1], dilation[1], pad[1], pad[3], false);
     return this.push(name, {
       op: 'conv2d', outChannels: opts.outChannels, kernel, stride, pad, dilation, groups,
       bias: opts.bias ?? true,
-    }, [x], [n, ho, wo, opts.outChannels]);
+    }, [x]);
   }
 
   /** Depthwise convolution: a conv2d with groups = input channels, `multiplier` outputs each. */
@@ -152,7 +151,8 @@ export class GraphBuilder {
     const s = this.get(where, x).outShape;
     const eps = opts.eps ?? 1e-5;
     if (!(eps > 0)) throw new Error(`${where}: eps must be positive, got ${eps}`);
-    return this.push(name, { op: 'batchnorm', eps }, [x], s.slice());
+    void s;
+    return this.push(name, { op: 'batchnorm', eps }, [x]);
   }
 
   /** max(x, 0). */
@@ -170,8 +170,8 @@ export class GraphBuilder {
   /** Mean over H and W: `[N, H, W, C]` → `[N, 1, 1, C]`. */
   globalAvgPool(x: string, name?: string): string {
     name = this.nameFor(name, 'globalavgpool');
-    const [n, , , c] = this.feature(this.where(name, 'globalavgpool'), x);
-    return this.push(name, { op: 'globalavgpool' }, [x], [n, 1, 1, c]);
+    this.feature(this.where(name, 'globalavgpool'), x);
+    return this.push(name, { op: 'globalavgpool' }, [x]);
   }
 
   /** Elementwise sum of two tensors of identical shape (no broadcasting). */
@@ -189,7 +189,7 @@ export class GraphBuilder {
         throw new Error(`${where}: ${what} mismatch, "${a}" is [${sa.join(', ')}] and "${b}" is [${sb.join(', ')}]`);
       }
     }
-    return this.push(name, { op: 'add' }, [a, b], sa.slice());
+    return this.push(name, { op: 'add' }, [a, b]);
   }
 
   /** Concatenation along the last (channel) axis; all other dimensions must agree. */
@@ -199,7 +199,6 @@ export class GraphBuilder {
     if (xs.length === 0) throw new Error(`${where}: needs at least one input`);
     const shapes = xs.map((x) => this.get(where, x).outShape);
     const first = shapes[0]!;
-    let channels = 0;
     shapes.forEach((s, i) => {
       const bad = s.length !== first.length || s.some((d, j) => j < s.length - 1 && d !== first[j]);
       if (bad) {
@@ -207,16 +206,15 @@ export class GraphBuilder {
         throw new Error(
           `${where}: ${what} mismatch, "${xs[0]}" is [${first.join(', ')}] and "${xs[i]}" is [${s.join(', ')}]`);
       }
-      channels += s[s.length - 1]!;
     });
-    return this.push(name, { op: 'concat' }, xs.slice(), [...first.slice(0, -1), channels]);
+    return this.push(name, { op: 'concat' }, xs.slice());
   }
 
   /** Across-channel local response normalisation (PyTorch `LocalResponseNorm` semantics). */
   lrn(x: string, opts: LrnOptions, name?: string): string {
     name = this.nameFor(name, 'lrn');
     const where = this.where(name, 'lrn');
-    const s = this.feature(where, x);
+    this.feature(where, x);
     posInt(where, 'size', opts.size);
     const alpha = opts.alpha ?? 1e-4;
     const beta = opts.beta ?? 0.75;
@@ -224,7 +222,7 @@ export class GraphBuilder {
     for (const [key, v] of [['alpha', alpha], ['beta', beta], ['k', k]] as const) {
       if (!Number.isFinite(v) || v < 0) throw new Error(`${where}: ${key} must be finite and >= 0, got ${v}`);
     }
-    return this.push(name, { op: 'lrn', size: opts.size, alpha, beta, k }, [x], s.slice());
+    return this.push(name, { op: 'lrn', size: opts.size, alpha, beta, k }, [x]);
   }
 
   /** `[N, H, W, C]` → `[N, H*W*C]`, in NHWC memory order (c fastest). */
@@ -233,7 +231,7 @@ export class GraphBuilder {
     const where = this.where(name, 'flatten');
     const s = this.get(where, x).outShape;
     if (s.length < 2) throw new Error(`${where}: needs rank >= 2, got [${s.join(', ')}]`);
-    return this.push(name, { op: 'flatten' }, [x], [s[0]!, s.slice(1).reduce((a, b) => a * b, 1)]);
+    return this.push(name, { op: 'flatten' }, [x]);
   }
 
   /** Fully connected layer on `[N, F]` (flatten first); output `[N, outFeatures]`. */
@@ -243,8 +241,7 @@ export class GraphBuilder {
     const s = this.get(where, x).outShape;
     if (s.length !== 2) throw new Error(`${where}: needs [N, features], got [${s.join(', ')}]; flatten first`);
     posInt(where, 'outFeatures', opts.outFeatures);
-    return this.push(name, { op: 'fc', outFeatures: opts.outFeatures, bias: opts.bias ?? true }, [x],
-      [s[0]!, opts.outFeatures]);
+    return this.push(name, { op: 'fc', outFeatures: opts.outFeatures, bias: opts.bias ?? true }, [x]);
   }
 
   /** Dropout (identity at inference; kept so the graph mirrors the paper). `p` defaults to 0.5. */
@@ -254,7 +251,8 @@ export class GraphBuilder {
     const s = this.get(where, x).outShape;
     const p = opts.p ?? 0.5;
     if (!(p >= 0 && p < 1)) throw new Error(`${where}: p must be in [0, 1), got ${p}`);
-    return this.push(name, { op: 'dropout', p }, [x], s.slice());
+    void s;
+    return this.push(name, { op: 'dropout', p }, [x]);
   }
 
   /** Softmax over the last axis. */
@@ -275,7 +273,7 @@ export class GraphBuilder {
   private pool(x: string, op: 'maxpool' | 'avgpool', opts: PoolOptions, name: string | undefined): string {
     name = this.nameFor(name, op);
     const where = this.where(name, op);
-    const [n, h, w, c] = this.feature(where, x);
+    const [, h, w] = this.feature(where, x);
     const kernel = size2(where, 'kernel', opts.kernel);
     const stride = size2(where, 'stride', opts.stride ?? kernel);
     const pad = resolvePad(where, opts.padding ?? 0, [h, w], kernel, stride, [1, 1]);
@@ -286,16 +284,13 @@ export class GraphBuilder {
       }
     }
     const ceil = opts.ceil ?? false;
-    const ho = outSize(where, 'height', h, kernel[0], stride[0], 1, pad[0], pad[2], ceil);
-    const wo = outSize(where, 'width', w, kernel[1], stride[1], 1, pad[1], pad[3], ceil);
-    return this.push(name, { op, kernel, stride, pad, ceil, countIncludePad: opts.countIncludePad ?? true },
-      [x], [n, ho, wo, c]);
+    return this.push(name, { op, kernel, stride, pad, ceil, countIncludePad: opts.countIncludePad ?? true }, [x]);
   }
 
   private unary(x: string, op: 'relu' | 'relu6' | 'softmax', name: string | undefined): string {
     name = this.nameFor(name, op);
-    const s = this.get(this.where(name, op), x).outShape;
-    return this.push(name, { op }, [x], s.slice());
+    this.get(this.where(name, op), x);
+    return this.push(name, { op }, [x]);
   }
 
   private nameFor(name: string | undefined, op: string): string {
@@ -319,10 +314,20 @@ export class GraphBuilder {
     return s as [number, number, number, number];
   }
 
-  private push(name: string, attrs: NodeAttrs, inputs: string[], outShape: Shape): string {
+  /** Appends a node; its shape comes from the op registry's inference (the input's is given). */
+  private push(name: string, attrs: NodeAttrs, inputs: string[], inputShape?: Shape): string {
     const where = this.where(name, attrs.op);
     if (name === '') throw new Error(`${where}: name must not be empty`);
     if (this.byName.has(name)) throw new Error(`${where}: duplicate name, a ${this.byName.get(name)!.op} node has it`);
+    let outShape: Shape;
+    try {
+      const spec = OP_SPECS[attrs.op] as { checkAttrs(a: NodeAttrs): void; infer(a: NodeAttrs, s: Shape[]): Shape };
+      spec.checkAttrs(attrs);
+      outShape = inputShape ?? spec.infer(attrs, inputs.map((i) => this.byName.get(i)!.outShape));
+    } catch (e) {
+      const msg = `${where}: ${(e as Error).message}`;
+      throw e instanceof TypeError ? new TypeError(msg) : e instanceof RangeError ? new RangeError(msg) : new Error(msg);
+    }
     const node = { ...attrs, name, inputs, outShape } as GraphNode;
     this.nodes.push(node);
     this.byName.set(name, node);
@@ -368,29 +373,4 @@ function resolvePad(
     throw new Error(`${where}: padding must be non-negative integers, got ${JSON.stringify(p)}`);
   }
   return pad as Pad4;
-}
-
-/**
- * PyTorch's output size along one axis: floor((span + (ceil ? stride - 1 : 0)) / stride) + 1 with
- * span = input + padding - dilated kernel, floor rounding towards -infinity. In ceil mode the last
- * window must start inside the input or the leading padding, else it is dropped
- * (`(out - 1) * stride >= in + padBefore`). Fewer than one output means the kernel is larger
- * than the padded input — except that ceil mode lets a pool window overhang by up to
- * stride - 1 (PyTorch accepts a 3x3 stride-2 ceil-mode pool on a 2x2 map and gives 1x1).
- */
-function outSize(
-  where: string, axis: string, input: number, kernel: number, stride: number, dilation: number,
-  padBefore: number, padAfter: number, ceil: boolean,
-): number {
-  const eff = dilation * (kernel - 1) + 1;
-  const padded = input + padBefore + padAfter;
-  const span = padded - eff;
-  let o = Math.floor((span + (ceil ? stride - 1 : 0)) / stride) + 1;
-  if (ceil && (o - 1) * stride >= input + padBefore) o--;
-  if (o < 1) {
-    throw new Error(`${where}: output ${axis} would be ${o}: kernel ${eff}` +
-      `${dilation > 1 ? ' (dilated)' : ''} is larger than the padded input ${padded}` +
-      ` (input ${input}, padding ${padBefore}+${padAfter})`);
-  }
-  return o;
 }

@@ -1,11 +1,10 @@
 // The graph IR: NHWC tensors, one node per layer, every node named (`layer3.1.conv2` style).
 // Shapes are [N, H, W, C] for feature maps and [N, C] after flatten / fully connected.
 
-export type Shape = number[];
-export type Activation = 'none' | 'relu' | 'relu6';
+import type { Activation, Pad4 } from '../kernels/types.js';
 
-/** Padding as [top, left, bottom, right] in pixels. */
-export type Pad4 = [number, number, number, number];
+export type { Activation, Pad4 };
+export type Shape = number[];
 
 export interface InputNode { op: 'input' }
 export interface Conv2dNode {

@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
-import { packGemm, packedGemmFloats } from './gemm.js';
-import { im2colRows, winogradBand, winogradTile } from './tuning.js';
+import { packedGemmFloats } from './gemm.js';
+import { convPath, im2colRows, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
   actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
   type Activation, type Pad4, type Pair, type Strides, type Tensor,
@@ -19,17 +19,19 @@ export interface Conv2dParams {
   /** Input [H, W], for choosing the algorithm by shape (see Conv2d). */
   inputSize?: number | Pair;
   /** 'auto' (default: by shape when inputSize is given), 'off', or a forced tile 2 / 4. */
-  winograd?: 'auto' | 'off' | 2 | 4;
+  winograd?: WinogradMode;
+  /**
+   * The kernel path, as the lowering chose it (kernels/select.ts `convPath`); default: chosen
+   * here by the same function from inputSize and winograd. Must suit the layer.
+   */
+  path?: ConvPath;
 }
 
 // Winograd transforms, F(m x m, 3x3) (Lavin & Gray 2016): U = G g G^T per (input, output) channel.
 const G2 = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
 const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
 
-/** Which algorithm runs a convolution: decided once per layer from its shape. */
-export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
-
-export { winogradTile };
+export type { ConvPath };
 
 /**
  * Dense or grouped 2-D convolution, NHWC. Weights HWIO = [kh][kw][inChannels/groups][outChannels]
@@ -46,7 +48,7 @@ export class Conv2d {
   readonly groups: number;
   readonly act: Activation;
   /** Algorithm: 'conv1x1' (direct GEMM), 'im2col' (+ GEMM), 'winograd2' / 'winograd4'. */
-  path: ConvPath;
+  readonly path: ConvPath;
   private engine: Engine;
   private packed: number;
 
@@ -77,9 +79,21 @@ export class Conv2d {
     const k = kh * kw * cg;
     f32array('weight', weight, k * this.outChannels);
     optBias('bias', bias, this.outChannels);
-    this.path = kh === 1 && kw === 1 && g === 1 && this.pad.every((v) => v === 0) ? 'conv1x1' : 'im2col';
     this.winograd = p.winograd ?? 'auto';
     if (!['auto', 'off', 2, 4].includes(this.winograd)) throw new TypeError(`winograd must be 'auto', 'off', 2 or 4, got ${JSON.stringify(p.winograd)}`);
+    let outHW: [number, number] | undefined;
+    if (p.inputSize !== undefined) {
+      const [h, w] = pair('inputSize', p.inputSize);
+      outHW = [outSize('conv2d (height)', h, kh, this.stride[0], this.pad[0], this.pad[2], this.dilation[0]),
+        outSize('conv2d (width)', w, kw, this.stride[1], this.pad[1], this.pad[3], this.dilation[1])];
+    }
+    const chosen = convPath(this, outHW, this.winograd);
+    if (p.path !== undefined && p.path !== chosen) {
+      const ok = p.path === 'im2col' || (p.path === 'conv1x1' && chosen === 'conv1x1') ||
+        ((p.path === 'winograd2' || p.path === 'winograd4') && winogradEligible(this));
+      if (!ok) throw new RangeError(`path ${JSON.stringify(p.path)} cannot run this layer (${kh}x${kw}, stride ${this.stride.join('x')}, groups ${g}); it takes ${chosen}`);
+    }
+    this.path = p.path ?? chosen;
     this.engine = engine;
     const per = packedGemmFloats(k, og);
     this.packed = engine.alloc(per * g);
@@ -90,16 +104,7 @@ export class Conv2d {
     }
     if (bp) engine.release(bp);
     engine.release(wp);
-    if (this.winogradEligible && (p.inputSize !== undefined || this.winograd !== 'auto')) {
-      let m: 0 | 2 | 4 = this.winograd === 'auto' ? 0 : (this.winograd as 2 | 4);
-      if (m === 0) {
-        const [h, w] = pair('inputSize', p.inputSize);
-        const ho = outSize('conv2d (height)', h, 3, 1, this.pad[0], this.pad[2]);
-        const wo = outSize('conv2d (width)', w, 3, 1, this.pad[1], this.pad[3]);
-        m = winogradTile(this.inChannels, this.outChannels, ho, wo);
-      }
-      if (m) this.prepareWinograd(m, weight, bias);
-    }
+    if (this.path === 'winograd2' || this.path === 'winograd4') this.prepareWinograd(this.path === 'winograd2' ? 2 : 4, weight, bias);
   }
 
   /** Output shape for an NHWC input shape; throws RangeError when the input does not fit. */
@@ -113,8 +118,7 @@ export class Conv2d {
 
   /** True for layers Winograd can run: 3x3, stride 1, no dilation, dense. */
   get winogradEligible(): boolean {
-    return this.kernel[0] === 3 && this.kernel[1] === 3 && this.stride[0] === 1 && this.stride[1] === 1
-      && this.dilation[0] === 1 && this.dilation[1] === 1 && this.groups === 1 && this.winograd !== 'off';
+    return winogradEligible(this) && this.winograd !== 'off';
   }
 
   private prepareWinograd(m: 2 | 4, w: Float32Array, bias: Float32Array | null): void {
@@ -152,7 +156,6 @@ export class Conv2d {
     const b = new Float32Array(Math.ceil(k / 4) * 4);
     if (bias) b.set(bias);
     this.wino = { m, U, uFloats: per, bias: e.upload(b) };
-    this.path = m === 2 ? 'winograd2' : 'winograd4';
   }
 
   private bandTiles(inShape: number[]): number {

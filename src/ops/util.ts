@@ -1,12 +1,9 @@
 // Argument checks shared by the ops: every value is checked in JS before a pointer reaches
 // WebAssembly, so bad input is a TypeError/RangeError naming the argument, never a trap.
 
-/** Fused activation of an op's epilogue. */
-export type Activation = 'none' | 'relu' | 'relu6';
+import type { Activation, Pad4, Pair } from '../kernels/types.js';
 
-export type Pair = [number, number];
-/** [top, left, bottom, right] */
-export type Pad4 = [number, number, number, number];
+export type { Activation, Pad4, Pair };
 
 /** A dense NHWC (or [N, C]) tensor on the JS side. */
 export interface Tensor {

@@ -2,10 +2,9 @@
 // benchmark (compile with random weights, time batch-1 runs here), then assemble the row.
 
 import { analyze } from '../cost/analyze.js';
-import { benchModel } from '../cli/models.js';
+import { benchModel } from '../calibrate/bench-model.js';
 import type { Graph } from '../graph/types.js';
 import { buildModel, modelInfo } from '../models/index.js';
-import { planPeakBytes } from '../runtime/plan-only.js';
 import { assembleRow, CURVE_BATCHES, type Accuracy, type BatchPoint, type ReportRow } from './data.js';
 import type { Predictor } from './predict-adapter.js';
 import { formatDuration, type Progress } from './progress.js';
@@ -89,7 +88,7 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
     const info = modelInfo(p.name);
     const notes: string[] = [];
     progress.update(frac(0), `${tag}: counting`);
-    const cost = analyze(p.graph, { planPeakBytes });
+    const cost = analyze(p.graph);
 
     let hostPredictedMs: number | null = null;
     const tx1Predicted: BatchPoint[] = [];

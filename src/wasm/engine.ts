@@ -132,3 +132,8 @@ export class Engine {
 }
 
 function align(n: number): number { return Math.ceil(n / ALIGN) * ALIGN; }
+
+/** Instantiates the kernels in a fresh memory (the module is compiled once per process). */
+export function createEngine(source?: URL | ArrayBuffer | Uint8Array): Promise<Engine> {
+  return Engine.create(source);
+}

@@ -1,5 +1,5 @@
 // Generated from src/cost/devices/*.json by scripts/calibrate-devices.mjs (npm run calibrate:devices); do not edit.
-import type { DeviceProfile } from '../predict.js';
+import type { DeviceProfile } from '../profile.js';
 
 /** The built-in device profiles, by name. */
 export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.freeze({

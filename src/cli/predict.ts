@@ -6,11 +6,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildModel } from '../models/index.js';
-import { calibrateHost } from './calibrate-host.js';
-import { hostProfilePath, loadHostProfile, readProfileFile, saveHostProfile, type NodeIo } from './host-profile.js';
+import { calibrateHost } from '../calibrate/host.js';
+import { hostProfilePath, loadHostProfile, readProfileFile, saveHostProfile, type NodeIo } from '../cost/host-profile.js';
 import {
   BUILTIN_DEVICES, deviceProfile, formatPrediction, predict, predictionJson, type DeviceProfile,
-} from './predict.js';
+} from '../cost/predict.js';
 
 const io: NodeIo = { fs, os, path };
 

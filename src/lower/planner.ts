@@ -2,6 +2,9 @@
 // lifetimes overlap must not overlap in memory. Greedy by size (largest first, lowest offset that
 // fits), the strategy TFLite's arena planner uses: simple and close to optimal on CNN chains.
 
+import type { Graph } from '../graph/types.js';
+import { lower, rootOf, type Lowered, type LowerOptions, type Value } from './lower.js';
+
 export interface BufferRequest {
   id: number;
   /** size in floats */
@@ -42,4 +45,39 @@ export function planMemory(reqs: BufferRequest[]): MemoryPlan {
     arena = Math.max(arena, off + size);
   }
   return { offsets, arenaFloats: arena, naiveFloats: reqs.reduce((s, r) => s + r.floats, 0) };
+}
+
+/**
+ * The arena plan of a lowered program: liveness over root buffers (slices and aliases extend
+ * their root's lifetime; the output lives to the end), then {@link planMemory}.
+ */
+export function planValues(lowered: Pick<Lowered, 'values' | 'steps' | 'output'>): MemoryPlan {
+  const { values, steps, output } = lowered;
+  const life = new Map<Value, [number, number]>();
+  for (const v of values) {
+    const r = rootOf(values, v.id);
+    const cur = life.get(r) ?? [Infinity, -Infinity];
+    cur[0] = Math.min(cur[0], v.def);
+    cur[1] = Math.max(cur[1], v.lastUse, v.def);
+    life.set(r, cur);
+  }
+  life.get(rootOf(values, output))![1] = steps.length;
+  return planMemory([...life.entries()].map(([v, [first, last]]) => ({ id: v.id, floats: v.floats, first, last })));
+}
+
+/** Activation bytes of a lowered program: the planned arena and the naive sum of every buffer. */
+export function activationBytes(lowered: Lowered): { peakBytes: number; naiveBytes: number } {
+  const mem = planValues(lowered);
+  return {
+    peakBytes: mem.arenaFloats * 4,
+    naiveBytes: lowered.values.filter((v) => v.aliasOf === undefined).reduce((s, v) => s + v.floats, 0) * 4,
+  };
+}
+
+/**
+ * The compiler's activation plan without compiling: the same lowering and planner as compile(),
+ * no weights, no wasm.
+ */
+export function planActivations(graph: Graph, opts: LowerOptions = {}): { peakBytes: number; naiveBytes: number } {
+  return activationBytes(lower(graph, opts));
 }

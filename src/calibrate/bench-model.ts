@@ -1,0 +1,46 @@
+// Whole-model benchmark (tinybench): what `simdnet bench` and the report measure.
+import { Bench } from 'tinybench';
+import { buildModel } from '../models/index.js';
+import { compile, type Net } from '../runtime/index.js';
+import { macCount } from '../graph/weights.js';
+import type { Graph } from '../graph/types.js';
+
+export interface ModelArgs { batch?: number; alpha?: number; resolution?: number }
+
+/** A deterministic input in a normal range (like a normalised image). */
+export function sampleInput(net: Net): Float32Array {
+  const n = net.inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) >>> 0; x[i] = (s / 2 ** 32) * 2 - 1; }
+  return x;
+}
+
+export interface ModelBenchResult {
+  model: string; batch: number; runs: number; medianMs: number; minMs: number; maxMs: number; gflops: number;
+  input: number[]; macs: number; peakBytes: number;
+}
+
+/** `bench`: tinybench, warm-up then `runs` timed runs (median reported); FLOPs = 2 x conv/fc MACs. */
+export async function benchModel(name: string, args: ModelArgs & { runs?: number; onProgress?: (done: number, total: number) => void },
+  graph: Graph = buildModel(name, args)): Promise<ModelBenchResult> {
+  const net = await compile(graph);
+  try {
+    const x = sampleInput(net);
+    const macs = macCount(graph);
+    net.run(x);
+    const runs = args.runs ?? 10;
+    let done = 0;
+    const bench = new Bench({ iterations: runs, time: 0, warmup: true, warmupIterations: 2, warmupTime: 0 });
+    bench.add(name, () => { net.run(x); done++; args.onProgress?.(Math.max(0, done - 2), runs); });
+    await bench.run();
+    const lat = (bench.tasks[0].result as any).latency;
+    return {
+      model: name, batch: net.inputShape[0], runs: lat.samplesCount ?? lat.samples?.length ?? runs,
+      medianMs: lat.p50, minMs: lat.min, maxMs: lat.max, gflops: (2 * macs) / lat.p50 / 1e6,
+      input: net.inputShape, macs, peakBytes: net.plan.peakBytes,
+    };
+  } finally {
+    net.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+// Device profiles: the parameters of the latency model as plain JSON data, their schema and
+// validation. Its own module so the built-in profiles (devices/profiles.ts) and the model
+// (predict.ts) both import it without importing each other.
+
+import { OP_CLASSES, type OpClass } from './analyze.js';
+
+/** The `schema` value every profile carries. */
+export const PROFILE_SCHEMA = 'simdnet-device/1';
+
+/** Roofline of one op class. */
+export interface ClassRoofline {
+  /** Effective compute rate, GFLOP/s (1e9 FLOP/s; FLOPs = 2 x MACs + other ops). */
+  gflops: number;
+  /** Fixed cost of every kernel step of this class, microseconds. */
+  overheadUs: number;
+}
+
+/**
+ * Shape-aware kernel model (host profiles): per feature group, nanoseconds per unit of each
+ * feature (see {@link kernelFeatures}); a group's `step` entry is that kernel's per-call overhead.
+ */
+export type KernelModel = Record<string, Record<string, number>>;
+
+/** A device profile: the parameters of the latency model, as plain JSON data. */
+export interface DeviceProfile {
+  schema: typeof PROFILE_SCHEMA;
+  /** Short name, e.g. `tx1`. */
+  name: string;
+  description: string;
+  /** How graph nodes become kernel steps: see the file header. */
+  execution: 'eager' | 'simdnet';
+  /** Memory roofline, GB/s (1e9 bytes/s), over weight + activation bytes. */
+  bandwidthGBs: number;
+  /**
+   * Optional separate rate for activation bytes, GB/s: on a CPU with a large last-level cache the
+   * activations of a batch-1 network stay in cache while the weights stream from DRAM.
+   * Absent: activations move at `bandwidthGBs` too.
+   */
+  activationBandwidthGBs?: number;
+  /** One roofline per op class; every class present. */
+  classes: Record<OpClass, ClassRoofline>;
+  /** Optional shape-aware compute model; steps whose kind it covers use it instead of `classes`. */
+  kernels?: KernelModel;
+  /** Board power while running inference, W, with where the figure comes from; null when none. */
+  power: { watts: number; source: string } | null;
+  /** Where the parameters come from (data, script, machine). */
+  source: string;
+  /** Free-form record of the fit or calibration (errors, dates, samples). */
+  fit?: unknown;
+}
+
+/** A malformed profile: the message names the file (or object) and the offending field. */
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+/**
+ * Checks that `x` is a well-formed profile and returns it typed. `where` names it in errors
+ * (e.g. the file it was read from).
+ * @throws ProfileError naming the field and what was expected.
+ */
+export function validateProfile(x: unknown, where = 'device profile'): DeviceProfile {
+  const fail = (msg: string): never => { throw new ProfileError(`${where}: ${msg}`); };
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+  const pos = (v: unknown, path: string): number =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fail(`${path} must be a positive number, got ${show(v)}`);
+  const nonneg = (v: unknown, path: string): number =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(`${path} must be a number >= 0, got ${show(v)}`);
+  const str = (v: unknown, path: string): string => (typeof v === 'string' ? v : fail(`${path} must be a string, got ${show(v)}`));
+
+  if (!isObj(x)) fail(`expected a JSON object, got ${Array.isArray(x) ? 'an array' : show(x)}`);
+  const o = x as Record<string, unknown>;
+  if (o.schema !== PROFILE_SCHEMA) fail(`schema must be "${PROFILE_SCHEMA}", got ${show(o.schema)}`);
+  if (!str(o.name, 'name')) fail('name must not be empty');
+  str(o.description, 'description');
+  str(o.source, 'source');
+  if (o.execution !== 'eager' && o.execution !== 'simdnet') fail(`execution must be "eager" or "simdnet", got ${show(o.execution)}`);
+  pos(o.bandwidthGBs, 'bandwidthGBs');
+  if (o.activationBandwidthGBs !== undefined) pos(o.activationBandwidthGBs, 'activationBandwidthGBs');
+  if (!isObj(o.classes)) fail(`classes must be an object with ${OP_CLASSES.join(', ')}, got ${show(o.classes)}`);
+  const classes = o.classes as Record<string, unknown>;
+  for (const c of OP_CLASSES) {
+    const r = classes[c];
+    if (!isObj(r)) fail(`classes.${c} must be an object { gflops, overheadUs }, got ${show(r)}`);
+    pos((r as any).gflops, `classes.${c}.gflops`);
+    nonneg((r as any).overheadUs, `classes.${c}.overheadUs`);
+  }
+  for (const c of Object.keys(classes)) {
+    if (!(OP_CLASSES as readonly string[]).includes(c)) fail(`classes.${c}: unknown op class (known: ${OP_CLASSES.join(', ')})`);
+  }
+  if (o.kernels !== undefined) {
+    if (!isObj(o.kernels)) fail(`kernels must be an object of feature groups, got ${show(o.kernels)}`);
+    for (const [g, coefs] of Object.entries(o.kernels as Record<string, unknown>)) {
+      if (!isObj(coefs)) fail(`kernels.${g} must be an object of ns per feature, got ${show(coefs)}`);
+      for (const [k, v] of Object.entries(coefs as Record<string, unknown>)) nonneg(v, `kernels.${g}.${k}`);
+    }
+  }
+  if (o.power !== null) {
+    if (!isObj(o.power)) fail(`power must be null or { watts, source }, got ${show(o.power)}`);
+    pos((o.power as any).watts, 'power.watts');
+    str((o.power as any).source, 'power.source');
+  }
+  return o as unknown as DeviceProfile;
+}

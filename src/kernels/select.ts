@@ -1,0 +1,96 @@
+// Kernel choice, once: which kernel path runs a layer and how its work is blocked, as pure
+// functions of shapes. The ops run layers with these numbers, the lowering records the path in
+// its steps, and the host cost model predicts from the same numbers, so the three cannot drift.
+// No imports but the generated GEMM table: this is the bottom layer.
+
+import { GEMM_MR } from './gemm-config.js';
+
+/** Dense / grouped convolution paths. */
+export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+/** Depthwise paths: register-blocked 3x3 at stride 1 or 2, or the generic kernel. */
+export type DwPath = 'dw3x3s1' | 'dw3x3s2' | 'dwgeneric';
+/** Winograd setting of a network or layer: by shape, off, or a forced tile. */
+export type WinogradMode = 'auto' | 'off' | 2 | 4;
+
+/** The shape facts of a convolution that decide its path. */
+export interface ConvGeometry {
+  inChannels: number;
+  outChannels: number;
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  pad: readonly [number, number, number, number];
+  dilation: readonly [number, number];
+  groups: number;
+}
+
+/**
+ * True when a conv runs on the depthwise kernels: one input and one output channel per group
+ * (multiplier 1). A conv with groups = channels and a multiplier > 1 is a grouped conv.
+ */
+export function isDepthwise(c: ConvGeometry): boolean {
+  return c.groups > 1 && c.groups === c.inChannels && c.outChannels === c.inChannels;
+}
+
+/** The depthwise kernel for a layer. */
+export function dwPath(c: Pick<ConvGeometry, 'kernel' | 'stride' | 'dilation'>): DwPath {
+  const plain3 = c.kernel[0] === 3 && c.kernel[1] === 3 && c.dilation[0] === 1 && c.dilation[1] === 1;
+  if (plain3 && c.stride[0] === 1 && c.stride[1] === 1) return 'dw3x3s1';
+  if (plain3 && c.stride[0] === 2 && c.stride[1] === 2) return 'dw3x3s2';
+  return 'dwgeneric';
+}
+
+/** True for layers Winograd F(m x m, 3x3) can run: 3x3, stride 1, no dilation, dense. */
+export function winogradEligible(c: ConvGeometry): boolean {
+  return c.kernel[0] === 3 && c.kernel[1] === 3 && c.stride[0] === 1 && c.stride[1] === 1 &&
+    c.dilation[0] === 1 && c.dilation[1] === 1 && c.groups === 1;
+}
+
+/**
+ * The path of a dense or grouped conv: 1x1 unpadded ungrouped layers are a GEMM straight on the
+ * activation (a strided one gathers its pixels first); Winograd for eligible 3x3 layers where it
+ * pays (`outSize` [Ho, Wo] known, or a forced tile); im2col + GEMM for the rest.
+ */
+export function convPath(c: ConvGeometry, outSize: readonly [number, number] | undefined, winograd: WinogradMode = 'auto'): ConvPath {
+  if (c.kernel[0] === 1 && c.kernel[1] === 1 && c.groups === 1 && c.pad.every((p) => p === 0)) return 'conv1x1';
+  if (winograd !== 'off' && winogradEligible(c)) {
+    const m = winograd !== 'auto' ? winograd : outSize ? winogradTile(c.inChannels, c.outChannels, outSize[0], outSize[1]) : 0;
+    if (m === 2) return 'winograd2';
+    if (m === 4) return 'winograd4';
+  }
+  return 'im2col';
+}
+
+/** im2col block: about 256 KiB of buffer, so it stays in L2 next to the weights. */
+export const IM2COL_FLOATS = 65536;
+
+/** Winograd band: V + M of a band of output tiles around 8 MiB (L3), enough tiles to amortise U. */
+export const WINO_FLOATS = 2 * 1024 * 1024;
+
+/**
+ * im2col rows per block for a GEMM depth k over `pixels` output pixels: a multiple of the tile
+ * (GEMM_MR), about IM2COL_FLOATS of buffer, but never fewer than 18 tiles (126 rows): each block
+ * streams all of W once, and a deep layer (ResNet-50 layer4.0.conv2, K = 4608, W = 9.4 MB) with
+ * 8-row blocks spent more time streaming W than multiplying.
+ */
+export function im2colRows(k: number, pixels: number): number {
+  const rows = Math.max(18 * GEMM_MR, Math.min(1022, Math.floor(IM2COL_FLOATS / k / GEMM_MR) * GEMM_MR));
+  return Math.min(rows, pixels);
+}
+
+/** Output tiles per Winograd band for F(m x m, 3x3) with c input and k output channels. */
+export function winogradBand(m: number, c: number, k: number, tiles: number): number {
+  const a = m + 2, c4 = Math.ceil(c / 4) * 4, k4 = Math.ceil(k / 4) * 4;
+  return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4 + k4)))));
+}
+
+/**
+ * Winograd tile for a 3x3 stride-1 dense layer, or 0 for none. F(4x4) does 4x fewer multiplies
+ * than direct but its transforms cost O(C + K) per tile, so it needs enough channels to pay off;
+ * 7x7 maps (ResNet/VGG's last stage) still win with F(4x4) despite the padded tiles; F(2x2) below
+ * that. Measured on this package's kernels (bench/winograd.mjs, BENCHMARKS.md).
+ */
+export function winogradTile(c: number, k: number, ho: number, wo: number): 0 | 2 | 4 {
+  if (c < 16 || k < 16) return 0;
+  if (Math.min(ho, wo) >= 4) return 4;
+  return Math.min(ho, wo) >= 2 ? 2 : 0;
+}
