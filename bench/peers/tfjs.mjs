@@ -5,9 +5,9 @@
 // The network is rebuilt from our graph IR with tf ops, the way a TensorFlow.js user would write
 // it by hand: NHWC like us, so our HWIO conv weights are tf filters as they are (a depthwise
 // [kh][kw][1][C*m] is tf's [kh][kw][C][m], same memory) and our IO fc weights are matMul's b.
-// As a converted TF model would have it, batchnorm is folded into the preceding conv (in
-// float64) and conv + bias + relu/relu6 is one tf.fused.conv2d / fused.depthwiseConv2d, fc +
-// bias + relu one tf.fused.matMul. Pooling follows PyTorch exactly:
+// The steps are simdnet's own lowering (dist/lower): as a converted TF model would have it,
+// batchnorm is folded into the preceding conv (here in float64) and conv + bias + relu/relu6 is
+// one tf.fused.conv2d / fused.depthwiseConv2d, fc + bias + relu one tf.fused.matMul. Pooling follows PyTorch exactly:
 // - max: XNNPACK pads with -inf, so the IR's pads (plus the ceil-mode overhang at the bottom /
 //   right) go in as tf's explicit padding;
 // - avg: XNNPACK divides by the taps inside the input (TensorFlow's rule). Where PyTorch counts
@@ -16,6 +16,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
+import { lower } from '../../dist/lower/index.js';
 
 let ready;
 
@@ -50,127 +51,81 @@ export async function describe() {
  */
 export async function prepare(graph, weights) {
   await init();
-  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
-  const readers = new Map();
-  for (const n of graph.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
-  /** The single reader of `name`'s output, if exactly one and `name` is not the graph output. */
-  const soleReader = (name) => {
-    if (name === graph.output || readers.get(name) !== 1) return undefined;
-    return graph.nodes.find((n) => n.inputs.includes(name));
-  };
-
+  // The same kernel steps simdnet runs (its lowering: conv + folded batch norm + fused activation,
+  // fc + activation, add + ReLU), each as the tf op a converted model would use.
+  const { steps: lowered, values, input, output } = lower(graph);
   const held = []; // weight tensors, disposed with the network
   const keep = (t) => { held.push(t); return t; };
-  const steps = []; // (values: Map) => void, in graph order
-  const absorbed = new Set(); // nodes fused into an earlier step
-
-  for (const node of graph.nodes) {
-    if (absorbed.has(node.name) || node.op === 'input') continue;
-    const inShape = node.inputs.length ? byName.get(node.inputs[0]).outShape : [];
-    switch (node.op) {
-      case 'conv2d': {
-        // conv [-> batchnorm] [-> relu | relu6], each link the sole reader of the previous one.
-        let last = node;
+  const tfAct = (a) => (a === 'none' ? 'linear' : a);
+  const steps = lowered.map((s) => {
+    const node = s.node;
+    const inShape = values[s.inputs[0]].shape;
+    const [x] = s.inputs;
+    switch (s.kind) {
+      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4':
+      case 'dw3x3s1': case 'dw3x3s2': case 'dwgeneric': {
         const w = weights.get(node.name);
         let filter = Float32Array.from(w.weight);
         let bias = w.bias ? Float32Array.from(w.bias) : null;
-        let next = soleReader(last.name);
-        if (next?.op === 'batchnorm') {
-          ({ filter, bias } = foldBatchnorm(filter, bias, weights.get(next.name), next.eps, node.outChannels));
-          absorbed.add(next.name);
-          last = next;
-          next = soleReader(last.name);
-        }
-        let activation = 'linear';
-        if (next?.op === 'relu' || next?.op === 'relu6') {
-          activation = next.op;
-          absorbed.add(next.name);
-          last = next;
-        }
-        steps.push(convStep(node, inShape, filter, bias, activation, last.name, keep));
-        break;
+        if (s.bn) ({ filter, bias } = foldBatchnorm(filter, bias, weights.get(s.bn.name), s.bn.eps, node.outChannels));
+        return convStep(node, x, inShape, filter, bias, tfAct(s.act), s.output, keep);
       }
-      case 'fc': {
-        let last = node;
+      case 'gemv': case 'gemm': {
         const w = weights.get(node.name);
-        let activation = 'linear';
-        const next = soleReader(node.name);
-        if (next?.op === 'relu' || next?.op === 'relu6') {
-          activation = next.op;
-          absorbed.add(next.name);
-          last = next;
-        }
         const K = inShape[inShape.length - 1];
         const b = keep(tf.tensor2d(w.weight, [K, node.outFeatures]));
         const bias = w.bias ? keep(tf.tensor1d(w.bias)) : undefined;
-        const x = node.inputs[0];
-        steps.push((v) => v.set(last.name, tf.fused.matMul({ a: v.get(x), b, bias, activation })));
-        break;
+        return (v) => v.set(s.output, tf.fused.matMul({ a: v.get(x), b, bias, activation: tfAct(s.act) }));
       }
-      case 'batchnorm': {
-        // Not after a conv (or the conv's output has other readers): tf's own batchNorm.
+      case 'scale_shift': {
+        // a batch norm not after a conv (or whose conv output has other readers): tf's own batchNorm
         const w = weights.get(node.name);
         const [mean, variance, beta, gamma] = [w.mean, w.variance, w.beta, w.gamma].map((a) => keep(tf.tensor1d(a)));
-        const x = node.inputs[0];
-        steps.push((v) => v.set(node.name, tf.batchNorm(v.get(x), mean, variance, beta, gamma, node.eps)));
-        break;
+        const act = s.act === 'relu' ? tf.relu : s.act === 'relu6' ? tf.relu6 : (y) => y;
+        return (v) => v.set(s.output, act(tf.batchNorm(v.get(x), mean, variance, beta, gamma, node.eps)));
       }
-      case 'relu': case 'relu6': {
-        const f = node.op === 'relu' ? tf.relu : tf.relu6;
-        const x = node.inputs[0];
-        steps.push((v) => v.set(node.name, f(v.get(x))));
-        break;
+      case 'clamp': {
+        const f = s.act === 'relu' ? tf.relu : tf.relu6;
+        return (v) => v.set(s.output, f(v.get(x)));
+      }
+      case 'add': case 'add_relu': {
+        const [a, b] = s.inputs;
+        const relu = s.kind === 'add_relu';
+        return (v) => { const y = tf.add(v.get(a), v.get(b)); v.set(s.output, relu ? tf.relu(y) : y); };
       }
       case 'maxpool': case 'avgpool':
-        steps.push(poolStep(node, inShape, keep));
-        break;
-      case 'globalavgpool': {
-        const x = node.inputs[0];
-        steps.push((v) => v.set(node.name, tf.mean(v.get(x), [1, 2], true)));
-        break;
-      }
-      case 'add': {
-        const [a, b] = node.inputs;
-        steps.push((v) => v.set(node.name, tf.add(v.get(a), v.get(b))));
-        break;
-      }
-      case 'concat': {
-        const xs = node.inputs;
-        steps.push((v) => v.set(node.name, tf.concat(xs.map((x) => v.get(x)), -1)));
-        break;
+        return poolStep(node, x, inShape, s.output, keep);
+      case 'global_avgpool':
+        return (v) => v.set(s.output, tf.mean(v.get(x), [1, 2], true));
+      case 'concat_copy': case 'concat_inplace': {
+        const xs = s.inputs;
+        return (v) => v.set(s.output, tf.concat(xs.map((i) => v.get(i)), -1));
       }
       case 'lrn':
-        steps.push(lrnStep(node, inShape, keep));
-        break;
-      case 'flatten': {
-        // NHWC memory is already in H, W, C order: a reshape.
-        const x = node.inputs[0];
-        const shape = node.outShape;
-        steps.push((v) => v.set(node.name, tf.reshape(v.get(x), shape)));
-        break;
-      }
-      case 'dropout': {
-        const x = node.inputs[0];
-        steps.push((v) => v.set(node.name, v.get(x)));
-        break;
-      }
-      case 'softmax': {
-        const x = node.inputs[0];
-        steps.push((v) => v.set(node.name, tf.softmax(v.get(x), -1)));
-        break;
-      }
+        return lrnStep(node, x, inShape, s.output, keep);
+      case 'softmax':
+        return (v) => v.set(s.output, tf.softmax(v.get(x), -1));
       default:
-        throw new Error(`tfjs adapter: layer "${node.name}": op "${node.op}" not supported`);
+        throw new Error(`tfjs adapter: layer "${node.name}": step kind "${s.kind}" not supported`);
     }
-  }
+  });
 
-  const inShape = byName.get(graph.input).outShape;
+  const inShape = values[input].shape;
   return {
     async run(x) {
       const out = tf.tidy(() => {
-        const v = new Map([[graph.input, tf.tensor(x, inShape, 'float32')]]);
+        // flatten / dropout are aliases in the lowering: a reshape of what they alias
+        const vals = new Map([[input, tf.tensor(x, inShape, 'float32')]]);
+        const v = {
+          set: (id, t) => vals.set(id, t),
+          get: (id) => {
+            const val = values[id];
+            if (!vals.has(id) && val.aliasOf !== undefined) vals.set(id, tf.reshape(v.get(val.aliasOf), val.shape));
+            return vals.get(id);
+          },
+        };
         for (const s of steps) s(v);
-        return v.get(graph.output);
+        return v.get(output);
       });
       const data = await out.data();
       out.dispose();
@@ -204,11 +159,10 @@ function tfPad([t, l, b, r]) {
   return [[0, 0], [t, b], [l, r], [0, 0]];
 }
 
-function convStep(node, inShape, filterData, biasData, activation, outName, keep) {
+function convStep(node, x, inShape, filterData, biasData, activation, outName, keep) {
   const [kh, kw] = node.kernel;
   const cin = inShape[3];
   const cout = node.outChannels;
-  const x = node.inputs[0];
   // tf takes strides or dilations above 1, not both: then convolve at stride 1 and subsample.
   const both = node.stride.some((s) => s > 1) && node.dilation.some((d) => d > 1);
   const common = { strides: both ? [1, 1] : node.stride, pad: tfPad(node.pad), dilations: node.dilation, activation };
@@ -247,7 +201,7 @@ function convStep(node, inShape, filterData, biasData, activation, outName, keep
   };
 }
 
-function poolStep(node, inShape, keep) {
+function poolStep(node, x, inShape, outName, keep) {
   const [, H, W] = inShape;
   const [, Ho, Wo] = node.outShape;
   const [kh, kw] = node.kernel;
@@ -257,9 +211,8 @@ function poolStep(node, inShape, keep) {
   const eh = Math.max(0, (Ho - 1) * sh + kh - (H + pt + pb));
   const ew = Math.max(0, (Wo - 1) * sw + kw - (W + pl + pr));
   const pad = tfPad([pt, pl, pb + eh, pr + ew]);
-  const x = node.inputs[0];
   if (node.op === 'maxpool') {
-    return (v) => v.set(node.name, tf.maxPool(v.get(x), [kh, kw], [sh, sw], pad));
+    return (v) => v.set(outName, tf.maxPool(v.get(x), [kh, kw], [sh, sw], pad));
   }
   // tf divides by the valid taps; PyTorch, with countIncludePad, by the window clipped to the
   // padded extent (never the ceil overhang).
@@ -283,7 +236,7 @@ function poolStep(node, inShape, keep) {
   }
   return (v) => {
     const y = tf.avgPool(v.get(x), [kh, kw], [sh, sw], pad);
-    v.set(node.name, scale ? tf.mul(y, scale) : y);
+    v.set(outName, scale ? tf.mul(y, scale) : y);
   };
 }
 
@@ -292,11 +245,10 @@ function poolStep(node, inShape, keep) {
  * of a^2)^beta. For odd sizes that is tf's localResponseNormalization with depthRadius
  * (size-1)/2 and alpha/size; even sizes get the window as a 1x1 conv of 0/1 weights.
  */
-function lrnStep(node, inShape, keep) {
+function lrnStep(node, x, inShape, outName, keep) {
   const { size, alpha, beta, k } = node;
-  const x = node.inputs[0];
   if (size % 2 === 1) {
-    return (v) => v.set(node.name, tf.localResponseNormalization(v.get(x), (size - 1) / 2, k, alpha / size, beta));
+    return (v) => v.set(outName, tf.localResponseNormalization(v.get(x), (size - 1) / 2, k, alpha / size, beta));
   }
   const C = inShape[3];
   const band = new Float32Array(C * C); // HWIO [1][1][C][C]: input i feeds output o
@@ -309,6 +261,6 @@ function lrnStep(node, inShape, keep) {
   return (v) => {
     const a = v.get(x);
     const sum = tf.conv2d(tf.square(a), filter, 1, 'valid');
-    v.set(node.name, tf.div(a, tf.pow(tf.add(tf.mul(sum, alpha / size), k), beta)));
+    v.set(outName, tf.div(a, tf.pow(tf.add(tf.mul(sum, alpha / size), k), beta)));
   };
 }

@@ -1,13 +1,10 @@
-// The one seam between the report and the latency model (issue 4):
-// - src/cost/predict.ts: `predict(graph, { device, batch })` → { msPerImage, msPerBatch, ... },
-//   `device` a built-in profile name (`BUILTIN_DEVICES`: 'tx1', 'titan-xp' once
-//   `npm run calibrate:devices` has fitted them) or a profile object;
-// - src/cost/calibrate-host.ts: `calibrateHost({ onProgress })` → this machine's profile.
-// Everything else in src/report/ talks to this module only, so following changes of that API is
-// a change here alone. Each half (TX1, host) is used when available and reported missing, with
-// the reason, when not; the report then shows measured and published numbers only.
+// The one seam between the report and the latency model: the TX1 profile's predictions and this
+// machine's (from a saved host profile, or a calibration run now). Tests hand in their own
+// module to exercise each branch.
 
 import type { Graph } from '../graph/types.js';
+import { predict as costPredict, BUILTIN_DEVICES } from '../cost/predict.js';
+import { calibrateHost, loadHostProfile, saveHostProfile } from '../calibrate/host.js';
 
 /** What the report asks of the latency model; a null member is not available in this build. */
 export interface Predictor {
@@ -17,15 +14,12 @@ export interface Predictor {
   hostMsPerImage: ((graph: Graph) => number) | null;
 }
 
-/** What the report uses of src/cost/predict.js and src/cost/calibrate-host.js, merged. */
+/** What the report uses of the cost model and the calibration (tests substitute their own). */
 export interface PredictModule {
   predict?: (graph: Graph, opts: { device: unknown; batch?: number }) => { msPerImage: number };
   BUILTIN_DEVICES?: readonly string[];
   calibrateHost?: (opts: { onProgress?: (done: number, total: number, label: string) => void; machine?: string }) => Promise<unknown>;
-  /**
-   * This machine's saved profile (what `simdnet calibrate` wrote), or null when there is none.
-   * Not in issue 4's code yet: until it is, the report calibrates in memory on every run (~12 s).
-   */
+  /** This machine's saved profile (what `simdnet calibrate` wrote), or null when there is none. */
   loadHostProfile?: () => unknown | null;
   /** Saves a profile where loadHostProfile() finds it; optional like loadHostProfile. */
   saveHostProfile?: (profile: unknown) => unknown;
@@ -50,31 +44,15 @@ export interface LoadedPredictor {
   calibrated: boolean;
 }
 
-/** `import()` of an optional module of this build: its exports, or null when the file is not there. */
-async function optionalImport(spec: string): Promise<Record<string, unknown> | null> {
-  try {
-    // A computed specifier keeps this file compiling while the latency model's files settle.
-    return (await import(spec)) as Record<string, unknown>;
-  } catch (e: any) {
-    if (e?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  }
-}
-
 /** Loads the latency model, calibrating this machine first when asked and no profile exists. */
 export async function loadPredictor(opts: LoadPredictorOptions): Promise<LoadedPredictor> {
-  const none: Predictor = { tx1MsPerImage: null, hostMsPerImage: null };
-  let mod = opts.module;
-  if (!mod) {
-    const predictMod = await optionalImport('../cost/predict.js');
-    if (!predictMod) {
-      return { predictor: none, notes: ['TX1: latency model (src/cost/predict) not in this build', 'here: latency model not in this build'], calibrated: false };
-    }
-    mod = { ...(await optionalImport('../cost/calibrate-host.js')), ...predictMod } as PredictModule;
-  }
+  const mod: PredictModule = opts.module ?? {
+    predict: costPredict as PredictModule['predict'], BUILTIN_DEVICES, calibrateHost: calibrateHost as PredictModule['calibrateHost'],
+    loadHostProfile, saveHostProfile: saveHostProfile as PredictModule['saveHostProfile'],
+  };
   const predict = mod.predict;
   if (typeof predict !== 'function') {
-    return { predictor: none, notes: ['TX1: src/cost/predict has no predict()', 'here: src/cost/predict has no predict()'], calibrated: false };
+    throw new TypeError('loadPredictor: module.predict must be a function');
   }
   const notes: string[] = [];
 
