@@ -1,0 +1,103 @@
+// Zoo networks against their torchvision twins with the same weights: PyTorch (Debian's
+// python3-torch / python3-torchvision, run as /usr/bin/python3) builds each model with seeded
+// random weights and random batch-norm statistics and runs it in eval mode; simdnet loads the
+// state dict layer by layer through setWeights(..., 'pytorch') and runs the same NCHW input.
+// This is what caught fc weights behind flatten -> dropout loading unpermuted (AlexNet).
+// Tolerance: max |diff| / max |reference| <= 1e-4 — float32 rounding of two different
+// summation orders over K up to 9216 stays orders of magnitude below it.
+// PyTorch is a test dependency (.ci/run installs it): without it this test fails, it does not skip.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildModel, compile } from '../dist/index.js';
+
+const PYTHON = process.env.SIMDNET_PYTHON ?? '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('./pytorch/twin.py', import.meta.url));
+
+/** Runs the twin script; returns { meta, tensors: Map<name, Float32Array> }. */
+function torchTwin(model, resolution, seed) {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-torch-'));
+  const file = join(dir, 'twin.bin');
+  try {
+    const r = spawnSync(PYTHON, [SCRIPT, model, String(resolution), String(seed), file], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) {
+      throw new Error(`PyTorch twin of ${model} failed (${PYTHON}; install python3-torch python3-torchvision): ${r.error?.message ?? r.stderr}`);
+    }
+    const buf = readFileSync(file);
+    const nl = buf.indexOf(10);
+    const meta = JSON.parse(buf.subarray(0, nl).toString('utf8'));
+    const tensors = new Map();
+    let off = nl + 1;
+    for (const t of meta.tensors) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      tensors.set(t.name, new Float32Array(buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + 4 * n)));
+      off += 4 * n;
+    }
+    assert.is(off, buf.length, 'file fully read');
+    return { meta, tensors };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function check(zoo, tv, resolution, opts = {}) {
+  const { tensors } = torchTwin(tv, resolution, 7);
+  const graph = buildModel(zoo, { resolution, ...opts });
+  const net = await compile(graph);
+  try {
+    let loaded = 0;
+    for (const n of graph.nodes) {
+      const t = (k) => {
+        const v = tensors.get(`${n.name}.${k}`);
+        if (!v) throw new Error(`${zoo}: torchvision ${tv} has no tensor ${n.name}.${k}`);
+        return v;
+      };
+      if (n.op === 'conv2d' || n.op === 'fc') {
+        net.setWeights(n.name, n.bias ? { weight: t('weight'), bias: t('bias') } : { weight: t('weight') }, 'pytorch');
+        loaded++;
+      } else if (n.op === 'batchnorm') {
+        net.setWeights(n.name, { gamma: t('weight'), beta: t('bias'), mean: t('running_mean'), variance: t('running_var') }, 'pytorch');
+        loaded++;
+      }
+    }
+    assert.ok(loaded > 5);
+    const y = net.run(tensors.get('__input__'), { layout: 'nchw' });
+    const ref = tensors.get('__output__');
+    assert.is(y.length, ref.length);
+    let maxDiff = 0, maxRef = 0;
+    for (let i = 0; i < y.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(y[i] - ref[i]));
+      maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    }
+    const rel = maxDiff / maxRef;
+    assert.ok(maxRef > 1e-3, `${zoo}: reference output is not degenerate (max |y| ${maxRef})`);
+    assert.ok(rel <= 1e-4, `${zoo} vs torchvision ${tv}: max |diff| / max |ref| = ${rel.toExponential(2)}`);
+    const top = (a) => a.indexOf(Math.max(...a));
+    assert.is(top(Array.from(y)), top(Array.from(ref)), `${zoo}: top-1 agrees`);
+    return rel;
+  } finally {
+    net.dispose();
+  }
+}
+
+test('alexnet = torchvision alexnet (fc behind flatten -> dropout re-ordered)', async () => {
+  await check('alexnet', 'alexnet', 224);
+});
+
+test('resnet-18 = torchvision resnet18 (batch norm folded with real statistics)', async () => {
+  await check('resnet-18', 'resnet18', 64);
+});
+
+test('mobilenet-v2 = torchvision mobilenet_v2 (depthwise, ReLU6, linear bottlenecks)', async () => {
+  await check('mobilenet-v2', 'mobilenet_v2', 96);
+});
+
+test('googlenet = torchvision googlenet (ceil-mode pools, in-place concat)', async () => {
+  await check('googlenet', 'googlenet', 112);
+});
+
+test.run();
