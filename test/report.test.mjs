@@ -348,9 +348,14 @@ test('loadPredictor: each half used when the latency model has it, calibrating o
   r = await loadPredictor({ calibrate: false, module: { predict, loadHostProfile: () => null, calibrateHost: async () => { throw new Error('must not run'); } } });
   assert.is(r.predictor.hostMsPerImage, null);
   assert.match(r.notes[1], /simdnet calibrate/);
-  // No predict() at all.
-  r = await loadPredictor({ calibrate: true, module: {} });
-  assert.equal(r.predictor, { tx1MsPerImage: null, hostMsPerImage: null });
+  // A module without predict() is a programming error, said as such.
+  let err;
+  try { await loadPredictor({ calibrate: true, module: {} }); } catch (e) { err = e; }
+  assert.ok(err instanceof TypeError && /module\.predict must be a function/.test(err.message), String(err));
+  // Without a module: this build's own latency model, TX1 profile included.
+  r = await loadPredictor({ calibrate: false });
+  assert.ok(typeof r.predictor.tx1MsPerImage === 'function');
+  assert.ok(r.predictor.tx1MsPerImage(g, 1) > 0);
 });
 
 test('package root holds the data the report ships', () => {

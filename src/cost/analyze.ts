@@ -2,55 +2,23 @@
 // Reads the graph and the lowering (for the planned activation arena), never ops or wasm.
 
 import type { Graph, GraphNode, OpName, Shape } from '../graph/types.js';
-import { numel } from '../graph/ops.js';
+import { numel, OP_SPECS, isOpName } from '../graph/ops.js';
+import { OP_CLASSES, type OpClass } from '../graph/op-cost.js';
 import { validateGraph } from '../graph/validate.js';
 import { planActivations } from '../lower/index.js';
 import { costOf, F32_BYTES, type OpCost } from './handlers.js';
 
-/**
- * Layer classes for breakdowns:
- * - `conv`: k x k conv2d (k > 1 in either axis), dense or grouped;
- * - `conv1x1`: 1 x 1 conv2d (pointwise), dense or grouped;
- * - `dwconv`: conv2d with groups = input channels (any kernel, any multiplier);
- * - `fc`: fully connected;
- * - `pool`: max / average / global average pooling;
- * - `eltwise`: add, relu, relu6, batchnorm;
- * - `other`: concat, lrn, softmax, flatten, dropout, input.
- *
- * Batchnorm is `eltwise`: at inference it is a per-element multiply-add with per-channel
- * constants, the same memory-bound shape of work as relu or add (and usually folded into the
- * preceding conv by the runtime); its 2C parameters are small next to any conv's.
- */
-export type OpClass = 'conv' | 'conv1x1' | 'dwconv' | 'fc' | 'pool' | 'eltwise' | 'other';
-
-/** Every class, in report order. */
-export const OP_CLASSES: readonly OpClass[] = Object.freeze(
-  ['conv', 'conv1x1', 'dwconv', 'fc', 'pool', 'eltwise', 'other'] as const);
-
-const CLASS_OF_OP: Readonly<Record<Exclude<OpName, 'conv2d'>, OpClass>> = Object.freeze({
-  fc: 'fc',
-  maxpool: 'pool', avgpool: 'pool', globalavgpool: 'pool',
-  add: 'eltwise', relu: 'eltwise', relu6: 'eltwise', batchnorm: 'eltwise',
-  concat: 'other', lrn: 'other', softmax: 'other', flatten: 'other', dropout: 'other', input: 'other',
-});
+export { OP_CLASSES, type OpClass };
 
 /**
- * The class of a node. conv2d: groups === input channels → `dwconv` (checked first, so a 1x1
- * depthwise conv is `dwconv`; this is the runtime's own rule for picking the depthwise kernel,
- * which also sends a 1-channel dense conv there), else 1 x 1 kernel → `conv1x1`, else `conv`.
+ * The class of a node (see OpClass), from the op registry: conv2d by shape (groups === input
+ * channels → `dwconv`, the runtime's own rule for the depthwise kernels; else 1 x 1 → `conv1x1`;
+ * else `conv`), every other op by its entry.
  */
 export function opClassOf(node: GraphNode, inputShapes: readonly Shape[]): OpClass {
-  if (node.op === 'conv2d') {
-    const cin = inputShapes[0]?.at(-1);
-    if (node.groups === cin) return 'dwconv';
-    if (node.kernel[0] === 1 && node.kernel[1] === 1) return 'conv1x1';
-    return 'conv';
-  }
-  const cls = (CLASS_OF_OP as Record<string, OpClass | undefined>)[node.op];
-  if (cls === undefined || !Object.prototype.hasOwnProperty.call(CLASS_OF_OP, node.op)) {
-    throw new Error(`layer "${node.name}" (${node.op}): no op class for op "${node.op}"`);
-  }
-  return cls;
+  if (!isOpName(node.op)) throw new Error(`layer "${node.name}" (${node.op}): no op class for op "${node.op}"`);
+  const c = OP_SPECS[node.op].opClass as OpClass | ((n: GraphNode, s: readonly Shape[]) => OpClass);
+  return typeof c === 'function' ? c(node, inputShapes) : c;
 }
 
 /** One row of {@link CostAnalysis.layers}. */

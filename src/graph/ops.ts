@@ -1,14 +1,19 @@
-// The graph-level op registry: per op, its arity, the checks its attributes must pass and its
-// shape inference. The builder infers shapes through this table and `validateGraph` re-infers
-// every node of a graph that came from anywhere else (a file, an importer, a hand edit), so a
-// graph that compiles is one whose shapes are what its attributes say.
-//
-// The other per-op tables (cost handlers, lowering, ONNX export) are keyed by the same `OpName`
-// and typed `satisfies Record<OpName, ...>`: adding an op to `NodeAttrs` makes the compiler list
-// every table that lacks it. They live in their own layers (cost, lowering, export) so that
-// running a network never bundles the cost model or protobuf code.
+// The op registry: one entry per op of the IR, typed `satisfies Record<OpName, ...>` so adding an
+// op to `NodeAttrs` makes the compiler list every field the new op lacks. Per op:
+// - `arity`, `attrs`, `checkAttrs`, `infer`: the builder infers shapes through the table and
+//   `validateGraph` re-infers every node of a graph that came from anywhere else (a file, an
+//   importer, a hand edit), so a graph that compiles is one whose shapes its attributes give;
+// - `cost`, `opClass`: the cost model's pure handler from shapes to params, MACs and bytes;
+// - `lower`: how the lowering turns the node into a kernel step (which kind, what it fuses);
+// - `moments`: how deterministic random weights keep activations in range through it.
+// Everything here is pure data and arithmetic on shapes: no wasm, no weights, no file formats.
+// What a kernel path needs at run time (runtime/net.ts) and in the host latency model
+// (cost/predict.ts) is keyed by the step kind the entry names; format adapters (ONNX export,
+// importers) are typed tables in their own entry points so the core bundle never carries them.
 
-import type { GraphNode, NodeAttrs, OpName, Pad4, Shape } from './types.js';
+import type { Activation, GraphNode, NodeAttrs, OpName, Pad4, Shape } from './types.js';
+import { expectInputs, opCost, poolTaps, zeroCost, type OpClass, type OpCost } from './op-cost.js';
+import { convPath, dwPath, isDepthwise, type StepKind, type WinogradMode } from '../kernels/select.js';
 
 /** A node narrowed to one op. */
 export type NodeOf<K extends OpName> = GraphNode & { op: K };
@@ -16,13 +21,47 @@ export type NodeOf<K extends OpName> = GraphNode & { op: K };
 /** How many inputs an op takes. */
 export type Arity = 0 | 1 | 2 | 'many';
 
-/** The graph-level facts of one op. */
+/** Mean and mean square of a layer's output over all its elements (see graph/weights.ts). */
+export interface Moments { mean: number; ms: number }
+
+/**
+ * How the lowering treats an op:
+ * - `input`, `alias` (flatten, dropout: same memory, another shape), `concat` (inputs written in
+ *   place as channel slices where their producers can, else copied);
+ * - a `step` of `kind` (a kernel path, or a function of the node and its input shapes), with
+ *   `strided` when the kernel can write a channel slice of a wider tensor (so its output may become
+ *   a concat's slice), `foldBatchnorm` when a batch norm that is its sole reader folds into it,
+ *   `fuse` the activations a sole reader may fuse into its epilogue (with `fusedKind` when that
+ *   changes the kernel), and `act` the op's own activation (a standalone clamp).
+ */
+export type LowerRule =
+  | { as: 'input' } | { as: 'alias' } | { as: 'concat' }
+  | {
+    as: 'step';
+    kind: StepKind | ((node: GraphNode, inShapes: readonly Shape[], winograd: WinogradMode) => StepKind);
+    strided?: boolean;
+    foldBatchnorm?: boolean;
+    fuse?: readonly ('relu' | 'relu6')[];
+    fusedKind?: StepKind;
+    act?: Activation;
+  };
+
+/** The registry entry of one op. */
 export interface OpSpec<K extends OpName> {
   arity: Arity;
+  /** Attribute keys of the node besides name, op, inputs and outShape (others are rejected). */
+  attrs: readonly string[];
   /** Throws TypeError / RangeError (message without the node prefix) unless the attributes are valid. */
   checkAttrs(node: NodeAttrs & { op: K }): void;
   /** Output shape from the attributes and the input shapes; throws RangeError when they do not fit. */
   infer(node: NodeAttrs & { op: K }, inShapes: readonly Shape[]): Shape;
+  /** Params, MACs, other ops and bytes of the node, from its input shapes (pure; see op-cost.ts). */
+  cost(node: GraphNode & { op: K }, inShapes: readonly Shape[]): OpCost;
+  /** Class for breakdowns (see OpClass), or a function of the node for ops whose class depends on shape. */
+  opClass: OpClass | ((node: GraphNode & { op: K }, inShapes: readonly Shape[]) => OpClass);
+  lower: LowerRule;
+  /** Output moments from the inputs', for ops without weights; 'weights' for conv2d / fc / batchnorm. */
+  moments: 'weights' | ((ins: readonly Moments[], node: GraphNode & { op: K }, inShapes: readonly Shape[]) => Moments);
 }
 
 /** Every op of the IR with its spec. */
@@ -97,16 +136,50 @@ function checkPool(n: { kernel: unknown; stride: unknown; pad: unknown; ceil: un
   }
 }
 
+const numelOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const keep = (ins: readonly Moments[]): Moments => ins[0]!;
+
+/** Moments of max(y, 0) for y normal with y's mean and mean square (clipping at 6 ignored). */
+function rectified({ mean, ms }: Moments): Moments {
+  const sd = Math.sqrt(Math.max(ms - mean * mean, 1e-12));
+  const z = mean / sd;
+  const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+  const cdf = 0.5 * (1 + erf(z / Math.SQRT2));
+  return { mean: mean * cdf + sd * pdf, ms: ms * cdf + mean * sd * pdf };
+}
+
+/** Abramowitz & Stegun 7.1.26, |error| < 1.5e-7. */
+function erf(x: number): number {
+  const s = Math.sign(x);
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * a);
+  const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return s * (1 - p * Math.exp(-a * a));
+}
+
+/** The conv2d kernel path: depthwise kernels for one channel per group, else by shape (kernels/select.ts). */
+function convKind(node: GraphNode, [s]: readonly Shape[], winograd: WinogradMode): StepKind {
+  const n = node as GraphNode & { op: 'conv2d' };
+  const geo = { ...n, inChannels: s![3]! };
+  return isDepthwise(geo) ? dwPath(geo) : convPath(geo, [n.outShape[1]!, n.outShape[2]!], winograd);
+}
+
 /** The registry. */
 export const OP_SPECS: OpSpecs = Object.freeze({
   input: {
     arity: 0,
+    attrs: [],
     checkAttrs: noAttrs,
     // The input's shape is its own attribute: validateGraph checks it is positive integers.
     infer: () => { throw new Error('the input node has no inferred shape'); },
+    cost: zeroCost,
+    opClass: 'other',
+    lower: { as: 'input' },
+    moments: () => ({ mean: 0, ms: 1 }),
   },
   conv2d: {
     arity: 1,
+    attrs: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias'],
     checkAttrs(n) {
       posInt('outChannels', n.outChannels);
       pairOf('kernel', n.kernel);
@@ -125,32 +198,121 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       const wo = windowOutSize('width', w, n.kernel[1], n.stride[1], n.dilation[1], n.pad[1], n.pad[3], false);
       return [b, ho, wo, n.outChannels];
     },
+    /**
+     * params = kh*kw*(Cin/groups)*Cout (+ Cout bias); MACs = N*Ho*Wo*Cout*kh*kw*Cin/groups
+     * (dilation changes where taps land, not how many); otherOps = one bias add per output.
+     */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      const cin = inputShapes[0]![3]!;
+      const [n, ho, wo, cout] = node.outShape as [number, number, number, number];
+      const fanIn = node.kernel[0] * node.kernel[1] * (cin / node.groups);
+      const params = fanIn * cout + (node.bias ? cout : 0);
+      const outputs = n * ho * wo * cout;
+      return opCost(params, outputs * fanIn, node.bias ? outputs : 0, inputShapes, node.outShape);
+    },
+    /**
+     * groups === input channels → `dwconv` (checked first, so a 1x1 depthwise conv is `dwconv`),
+     * else 1 x 1 kernel → `conv1x1`, else `conv`.
+     */
+    opClass(node, inputShapes) {
+      if (node.groups === inputShapes[0]?.at(-1)) return 'dwconv';
+      return node.kernel[0] === 1 && node.kernel[1] === 1 ? 'conv1x1' : 'conv';
+    },
+    lower: { as: 'step', kind: convKind, strided: true, foldBatchnorm: true, fuse: ['relu', 'relu6'] },
+    moments: 'weights',
   },
   batchnorm: {
     arity: 1,
+    attrs: ['eps'],
     checkAttrs(n) { finiteAtLeast('eps', n.eps, 0, true); },
     infer: same,
+    /**
+     * params = 2C (gamma, beta); otherOps = 2 per element: inference batchnorm is
+     * y = x * scale + shift with scale and shift precomputed per channel (ptflops counts the same).
+     */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      const c = node.outShape.at(-1)!;
+      return opCost(2 * c, 0, 2 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'scale_shift', fuse: ['relu', 'relu6'] },
+    moments: 'weights',
   },
-  relu: { arity: 1, checkAttrs: noAttrs, infer: same },
-  relu6: { arity: 1, checkAttrs: noAttrs, infer: same },
+  relu: {
+    arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
+    /** otherOps = 1 per element: max(x, 0). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'clamp', act: 'relu' },
+    moments: (ins) => rectified(ins[0]!),
+  },
+  relu6: {
+    arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
+    /** otherOps = 2 per element: max(x, 0) then min(., 6). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, 2 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'clamp', act: 'relu6' },
+    moments: (ins) => rectified(ins[0]!),
+  },
   maxpool: {
     arity: 1,
+    attrs: ['kernel', 'stride', 'pad', 'ceil', 'countIncludePad'],
     checkAttrs: checkPool,
     infer: (n, [s]) => poolShape(n, s!),
+    /** otherOps = comparisons: (valid taps - 1) per window, per (n, c). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      const [n, ho, wo, c] = node.outShape as [number, number, number, number];
+      const compares = n * c * (poolTaps(node, inputShapes[0]!) - ho * wo);
+      return opCost(0, 0, compares, inputShapes, node.outShape);
+    },
+    opClass: 'pool',
+    lower: { as: 'step', kind: 'maxpool', strided: true },
+    // E[max^2] of k*k rectified normals grows roughly like 1 + ln(k*k); an estimate is enough.
+    moments([x], node) {
+      const f = 1 + Math.log(node.kernel[0] * node.kernel[1]);
+      return { mean: x!.mean * Math.sqrt(f), ms: x!.ms * f };
+    },
   },
   avgpool: {
     arity: 1,
+    attrs: ['kernel', 'stride', 'pad', 'ceil', 'countIncludePad'],
     checkAttrs: checkPool,
     infer: (n, [s]) => poolShape(n, s!),
+    /** otherOps = valid taps per window: (taps - 1) adds + 1 multiply by the reciprocal divisor. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      const [n, , , c] = node.outShape as [number, number, number, number];
+      return opCost(0, 0, n * c * poolTaps(node, inputShapes[0]!), inputShapes, node.outShape);
+    },
+    opClass: 'pool',
+    lower: { as: 'step', kind: 'avgpool', strided: true },
+    // Averaging lowers only the variance part, by a factor that depends on spatial correlation;
+    // keeping it errs towards smaller, never larger, activations downstream.
+    moments: keep,
   },
   globalavgpool: {
-    arity: 1,
-    checkAttrs: noAttrs,
+    arity: 1, attrs: [], checkAttrs: noAttrs,
     infer(_n, [s]) { rank(s!, 4); return [s![0]!, 1, 1, s![3]!]; },
+    /** otherOps = H*W per (n, c): H*W - 1 adds + 1 multiply; i.e. one op per input element. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      return opCost(0, 0, numelOf(inputShapes[0]!), inputShapes, node.outShape);
+    },
+    opClass: 'pool',
+    lower: { as: 'step', kind: 'global_avgpool', strided: true },
+    moments: keep,
   },
   add: {
-    arity: 2,
-    checkAttrs: noAttrs,
+    arity: 2, attrs: [], checkAttrs: noAttrs,
     infer(_n, [a, b]) {
       if (a!.length !== b!.length || a!.some((d, i) => d !== b![i])) {
         const i = a!.length !== b!.length ? -1 : a!.findIndex((d, j) => d !== b![j]);
@@ -159,10 +321,17 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       }
       return a!.slice();
     },
+    /** otherOps = (inputs - 1) adds per output element. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 'any');
+      return opCost(0, 0, (inputShapes.length - 1) * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'add', fuse: ['relu'], fusedKind: 'add_relu' },
+    moments: ([a, b]) => ({ mean: a!.mean + b!.mean, ms: a!.ms + b!.ms + 2 * a!.mean * b!.mean }),
   },
   concat: {
-    arity: 'many',
-    checkAttrs: noAttrs,
+    arity: 'many', attrs: [], checkAttrs: noAttrs,
     infer(_n, shapes) {
       const first = shapes[0]!;
       let channels = 0;
@@ -176,9 +345,26 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       });
       return [...first.slice(0, -1), channels];
     },
+    /**
+     * No arithmetic. Counted as a copy (read every input, write the output), the graph-level
+     * semantics; the runtime may elide the copy by having producers write into channel slices,
+     * in which case a latency model can treat concat as free.
+     */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 'any');
+      return opCost(0, 0, 0, inputShapes, node.outShape);
+    },
+    opClass: 'other',
+    lower: { as: 'concat' },
+    moments(ins, _node, inShapes) {
+      let mean = 0, ms = 0, c = 0;
+      ins.forEach((m, i) => { const ci = inShapes[i]!.at(-1)!; mean += m.mean * ci; ms += m.ms * ci; c += ci; });
+      return { mean: mean / c, ms: ms / c };
+    },
   },
   lrn: {
     arity: 1,
+    attrs: ['size', 'alpha', 'beta', 'k'],
     checkAttrs(n) {
       posInt('size', n.size);
       finiteAtLeast('alpha', n.alpha, 0);
@@ -186,32 +372,83 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       finiteAtLeast('k', n.k, 0);
     },
     infer(_n, [s]) { rank(s!, 4); return s!.slice(); },
+    /**
+     * Across-channel LRN, b = a / (k + alpha/size * sum(a^2))^beta, per element: 1 square,
+     * size - 1 adds for the window sum (PyTorch zero-pads the channel ends, so every window has
+     * `size` taps), 1 multiply by alpha/size, 1 add of k, 1 pow, 1 divide = size + 4.
+     */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, (node.size + 4) * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'other',
+    lower: { as: 'step', kind: 'lrn' },
+    // alpha * sum(a^2) is ~1e-4 of k at unit scale, so LRN divides by about k^beta.
+    moments: ([x], n) => ({ mean: x!.mean / n.k ** n.beta, ms: x!.ms / n.k ** (2 * n.beta) }),
   },
   flatten: {
-    arity: 1,
-    checkAttrs: noAttrs,
+    arity: 1, attrs: [], checkAttrs: noAttrs,
     infer(_n, [s]) {
       if (s!.length < 2) throw new RangeError(`needs rank >= 2, got [${s!.join(', ')}]`);
       return [s![0]!, s!.slice(1).reduce((a, b) => a * b, 1)];
     },
+    cost: zeroCost,
+    opClass: 'other',
+    lower: { as: 'alias' },
+    moments: keep,
   },
   fc: {
     arity: 1,
+    attrs: ['outFeatures', 'bias'],
     checkAttrs(n) { posInt('outFeatures', n.outFeatures); bool('bias', n.bias); },
     infer(n, [s]) {
       if (s!.length !== 2) throw new RangeError(`needs [N, features], got [${s!.join(', ')}]; flatten first`);
       return [s![0]!, n.outFeatures];
     },
+    /** params = in*out (+ out bias); MACs = N*in*out; otherOps = one bias add per output. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 2);
+      const [n, inF] = inputShapes[0] as [number, number];
+      const params = inF * node.outFeatures + (node.bias ? node.outFeatures : 0);
+      const outputs = n * node.outFeatures;
+      return opCost(params, outputs * inF, node.bias ? outputs : 0, inputShapes, node.outShape);
+    },
+    opClass: 'fc',
+    lower: { as: 'step', kind: (n) => (n.outShape[0] === 1 ? 'gemv' : 'gemm'), fuse: ['relu', 'relu6'] },
+    moments: 'weights',
   },
   dropout: {
     arity: 1,
+    attrs: ['p'],
     checkAttrs(n) {
       if (typeof n.p !== 'number') throw new TypeError(`p must be a number, got ${show(n.p)}`);
       if (!(n.p >= 0 && n.p < 1)) throw new RangeError(`p must be in [0, 1), got ${n.p}`);
     },
     infer: same,
+    cost: zeroCost,
+    opClass: 'other',
+    lower: { as: 'alias' },
+    moments: keep,
   },
-  softmax: { arity: 1, checkAttrs: noAttrs, infer: same },
+  softmax: {
+    arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
+    /**
+     * Over the last axis, length C, per row: C - 1 compares (max), C subtracts, C exps,
+     * C - 1 adds (sum), C divides = 5C - 2.
+     */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      const c = node.outShape.at(-1)!;
+      const rows = numelOf(node.outShape) / c;
+      return opCost(0, 0, rows * (5 * c - 2), inputShapes, node.outShape);
+    },
+    opClass: 'other',
+    lower: { as: 'step', kind: 'softmax' },
+    moments(_ins, node) {
+      const c = node.outShape.at(-1)!;
+      return { mean: 1 / c, ms: 1 / (c * c) };
+    },
+  },
 } satisfies OpSpecs);
 
 function poolShape(n: NodeAttrs & { op: 'maxpool' | 'avgpool' }, s: Shape): Shape {

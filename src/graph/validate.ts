@@ -8,16 +8,6 @@ import type { Graph, GraphNode, NodeAttrs, Shape } from './types.js';
 const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Attributes each op's node carries besides name, inputs, outShape (unknown keys are rejected). */
-const ATTR_KEYS: { readonly [K in GraphNode['op']]: readonly string[] } = {
-  input: [], conv2d: ['outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'bias'],
-  batchnorm: ['eps'], relu: [], relu6: [],
-  maxpool: ['kernel', 'stride', 'pad', 'ceil', 'countIncludePad'],
-  avgpool: ['kernel', 'stride', 'pad', 'ceil', 'countIncludePad'],
-  globalavgpool: [], add: [], concat: [], lrn: ['size', 'alpha', 'beta', 'k'], flatten: [],
-  fc: ['outFeatures', 'bias'], dropout: ['p'], softmax: [],
-};
-
 /**
  * Checks that `graph` is a well-formed graph: an object with a name, a node list in topological
  * order (every input an earlier node, so no cycles), unique non-empty names, known ops with valid
@@ -51,8 +41,8 @@ export function validateGraph(graph: unknown): Graph {
     const where = `${gw}, layer "${name}" (${String(op)})`;
     if (shapes.has(name)) throw new RangeError(`${where}: duplicate name (nodes[${index.get(name)}] has it too)`);
     if (!isOpName(op)) throw new RangeError(`${gw}, layer "${name}": unknown op ${show(op)}; known ops: ${OP_NAMES.join(', ')}`);
-    const unknown = Object.keys(raw).filter((k) => k !== 'op' && k !== 'name' && k !== 'inputs' && k !== 'outShape' && !ATTR_KEYS[op].includes(k));
-    if (unknown.length) throw new TypeError(`${where}: unknown attribute(s) ${unknown.join(', ')}; ${op} has ${['name', 'op', 'inputs', 'outShape', ...ATTR_KEYS[op]].join(', ')}`);
+    const unknown = Object.keys(raw).filter((k) => k !== 'op' && k !== 'name' && k !== 'inputs' && k !== 'outShape' && !OP_SPECS[op].attrs.includes(k));
+    if (unknown.length) throw new TypeError(`${where}: unknown attribute(s) ${unknown.join(', ')}; ${op} has ${['name', 'op', 'inputs', 'outShape', ...OP_SPECS[op].attrs].join(', ')}`);
     if (!Array.isArray(raw.inputs) || !raw.inputs.every((x) => typeof x === 'string')) {
       throw new TypeError(`${where}: inputs must be an array of node names, got ${show(raw.inputs)}`);
     }

@@ -2,6 +2,7 @@
 // the zoo's golden tests compare against published figures.
 
 import type { Conv2dNode, FcNode, Graph, GraphNode } from './types.js';
+import { OP_SPECS, type Moments, type OpSpec } from './ops.js';
 
 /** conv2d weights: `weight` in HWIO = [kh][kw][cin / groups][cout]; `bias` = [cout]. */
 export interface ConvWeights { weight: Float32Array; bias?: Float32Array }
@@ -83,66 +84,16 @@ export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights>
         y = { mean: mean / c, ms: ms / c };
         break;
       }
-      case 'relu': case 'relu6': y = rectified(x); break;
-      // E[max^2] of k*k rectified normals grows roughly like 1 + ln(k*k); an estimate is enough.
-      case 'maxpool': {
-        const f = 1 + Math.log(node.kernel[0] * node.kernel[1]);
-        y = { mean: x.mean * Math.sqrt(f), ms: x.ms * f };
-        break;
+      default: {
+        // every op without weights: its registry entry's rule
+        const rule = OP_SPECS[node.op].moments as Exclude<OpSpec<'relu'>['moments'], 'weights'> | 'weights';
+        if (rule === 'weights') throw new Error(`randomWeights: op "${node.op}" has weights but no rule to draw them`);
+        y = rule(node.inputs.map(st), node as never, node.inputs.map((i) => byName.get(i)!.outShape));
       }
-      case 'add': {
-        const [a, b] = node.inputs.map(st) as [Moments, Moments];
-        y = { mean: a.mean + b.mean, ms: a.ms + b.ms + 2 * a.mean * b.mean };
-        break;
-      }
-      case 'concat': {
-        let mean = 0;
-        let ms = 0;
-        let c = 0;
-        for (const i of node.inputs) {
-          const ci = byName.get(i)!.outShape.at(-1)!;
-          mean += st(i).mean * ci;
-          ms += st(i).ms * ci;
-          c += ci;
-        }
-        y = { mean: mean / c, ms: ms / c };
-        break;
-      }
-      // alpha * sum(a^2) is ~1e-4 of k at unit scale, so LRN divides by about k^beta.
-      case 'lrn': y = { mean: x.mean / node.k ** node.beta, ms: x.ms / node.k ** (2 * node.beta) }; break;
-      case 'softmax': {
-        const c = node.outShape.at(-1)!;
-        y = { mean: 1 / c, ms: 1 / (c * c) };
-        break;
-      }
-      // Averaging lowers only the variance part, by a factor that depends on spatial correlation;
-      // keeping it errs towards smaller, never larger, activations downstream.
-      case 'avgpool': case 'globalavgpool': case 'flatten': case 'dropout': y = x; break;
     }
     stats.set(node.name, y);
   }
   return out;
-}
-
-/** Mean and mean square of a layer's output, over all its elements. */
-interface Moments { mean: number; ms: number }
-
-/** Moments of max(y, 0) for y normal with y's mean and mean square (clipping at 6 ignored). */
-function rectified({ mean, ms }: Moments): Moments {
-  const sd = Math.sqrt(Math.max(ms - mean * mean, 1e-12));
-  const z = mean / sd;
-  const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-  const cdf = 0.5 * (1 + erf(z / Math.SQRT2));
-  return { mean: mean * cdf + sd * pdf, ms: ms * cdf + mean * sd * pdf };
-}
-
-/** Abramowitz & Stegun 7.1.26, |error| < 1.5e-7. */
-function erf(x: number): number {
-  const s = Math.sign(x);
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return s * (1 - p * Math.exp(-a * a));
 }
 
 /**

@@ -5,15 +5,11 @@
 // from these steps, the memory planner sizes their values, and the cost model prices them.
 
 import type { Activation, Graph, GraphNode, OpName, Shape } from '../graph/types.js';
-import type { NodeOf } from '../graph/ops.js';
-import { numel } from '../graph/ops.js';
+import { numel, OP_SPECS, type NodeOf } from '../graph/ops.js';
 import { validateGraph } from '../graph/validate.js';
-import { convPath, dwPath, isDepthwise, type ConvPath, type DwPath, type WinogradMode } from '../kernels/select.js';
+import type { StepKind, WinogradMode } from '../kernels/select.js';
 
-/** Every kernel path a step can take. */
-export type StepKind =
-  | ConvPath | DwPath | 'gemv' | 'gemm' | 'scale_shift' | 'clamp' | 'add' | 'add_relu'
-  | 'maxpool' | 'avgpool' | 'global_avgpool' | 'lrn' | 'softmax' | 'concat_copy' | 'concat_inplace';
+export type { StepKind };
 
 /** A tensor of the lowered program. Slices live inside a concat's buffer; aliases share one. */
 export interface Value {
@@ -39,7 +35,7 @@ export interface Step {
   nodes: string[];
   /** The main node (for a concat, the concat; for a standalone batch norm, the batch norm). */
   node: GraphNode;
-  /** A batch norm folded into this conv. */
+  /** A batch norm folded into this conv (a standalone batch norm is `node` itself). */
   bn?: NodeOf<'batchnorm'>;
   /** Activation fused into the epilogue. */
   act: Activation;
@@ -97,112 +93,75 @@ function use(ctx: Ctx, name: string): number {
   return id;
 }
 
-/** A trailing ReLU / ReLU6 that is the sole reader: fused into the producer's epilogue. */
-function fuseAct(ctx: Ctx, name: string, ops: readonly OpName[] = ['relu', 'relu6']): [Activation, string] {
-  const c = only(ctx, name);
-  if (c && ops.includes(c.op)) { ctx.absorbed.add(c.name); return [c.op as Activation, c.name]; }
-  return ['none', name];
-}
-
 function push(ctx: Ctx, s: Omit<Step, 'copies' | 'act' | 'outShape'> & Partial<Pick<Step, 'copies' | 'act'>>, publishAs: string): void {
   ctx.steps.push({ act: 'none', copies: [], outShape: ctx.values[s.output]!.shape, ...s });
   ctx.valueOf.set(publishAs, s.output);
 }
 
-/** Per op, how its node becomes steps (or an alias). Typed so a new op must say. */
-type Lowering = { readonly [K in OpName]: (ctx: Ctx, node: NodeOf<K>) => void };
-
-const simple = (kind: StepKind, strided = false) => (ctx: Ctx, node: GraphNode) => {
-  const x = use(ctx, node.inputs[0]!);
-  const y = newValue(ctx, node.outShape, strided);
-  push(ctx, { kind, nodes: [node.name], node, inputs: [x], output: y.id }, node.name);
-};
-
-const alias = (ctx: Ctx, node: GraphNode) => {
-  const x = use(ctx, node.inputs[0]!);
-  const y = newValue(ctx, node.outShape, false);
-  y.aliasOf = x;
-  y.def = ctx.values[x]!.def;
-  ctx.valueOf.set(node.name, y.id);
-};
-
-const LOWERING: Lowering = {
-  input(ctx, node) {
-    const v = newValue(ctx, node.outShape, false);
-    v.def = -1;
-    ctx.valueOf.set(node.name, v.id);
-  },
-  conv2d(ctx, node) {
-    const x = use(ctx, node.inputs[0]!);
-    const inShape = ctx.values[x]!.shape;
-    const nodes = [node.name];
-    let last = node.name;
-    let bn: NodeOf<'batchnorm'> | undefined;
-    const c1 = only(ctx, node.name);
-    if (c1 && c1.op === 'batchnorm') { bn = c1 as NodeOf<'batchnorm'>; ctx.absorbed.add(c1.name); nodes.push(c1.name); last = c1.name; }
-    const [act, lastName] = fuseAct(ctx, last);
-    if (lastName !== last) nodes.push(lastName);
-    const y = newValue(ctx, node.outShape, true);
-    const geo = { ...node, inChannels: inShape[3]! };
-    const kind = isDepthwise(geo) ? dwPath(geo)
-      : convPath(geo, [node.outShape[1]!, node.outShape[2]!], ctx.winograd);
-    push(ctx, { kind, nodes, node, bn, act, inputs: [x], output: y.id }, lastName);
-  },
-  fc(ctx, node) {
-    const x = use(ctx, node.inputs[0]!);
-    const [act, lastName] = fuseAct(ctx, node.name);
-    const y = newValue(ctx, node.outShape, false);
-    const kind = node.outShape[0] === 1 ? 'gemv' : 'gemm';
-    push(ctx, { kind, nodes: lastName === node.name ? [node.name] : [node.name, lastName], node, act, inputs: [x], output: y.id }, lastName);
-  },
-  batchnorm(ctx, node) {
-    const x = use(ctx, node.inputs[0]!);
-    const [act, lastName] = fuseAct(ctx, node.name);
-    const y = newValue(ctx, node.outShape, false);
-    push(ctx, { kind: 'scale_shift', nodes: lastName === node.name ? [node.name] : [node.name, lastName], node, bn: node, act, inputs: [x], output: y.id }, lastName);
-  },
-  relu(ctx, node) {
-    simple('clamp')(ctx, node);
-    ctx.steps.at(-1)!.act = 'relu';
-  },
-  relu6(ctx, node) {
-    simple('clamp')(ctx, node);
-    ctx.steps.at(-1)!.act = 'relu6';
-  },
-  add(ctx, node) {
-    const a = use(ctx, node.inputs[0]!), b = use(ctx, node.inputs[1]!);
-    const [act, lastName] = fuseAct(ctx, node.name, ['relu']);
-    const y = newValue(ctx, node.outShape, false);
-    push(ctx, {
-      kind: act === 'relu' ? 'add_relu' : 'add', nodes: lastName === node.name ? [node.name] : [node.name, lastName],
-      node, act, inputs: [a, b], output: y.id,
-    }, lastName);
-  },
-  maxpool: simple('maxpool', true),
-  avgpool: simple('avgpool', true),
-  globalavgpool: simple('global_avgpool', true),
-  lrn: simple('lrn'),
-  softmax: simple('softmax'),
-  flatten: alias,
-  dropout: alias,
-  concat(ctx, node) {
-    const ins = node.inputs.map((i) => use(ctx, i));
-    const y = newValue(ctx, node.outShape, true);
-    const copies: { value: number; offset: number }[] = [];
-    let off = 0;
-    ins.forEach((id, i) => {
-      const v = ctx.values[id]!;
-      const name = node.inputs[i]!;
-      const sole = (ctx.consumers.get(name)?.length ?? 0) === 1 && name !== ctx.graph.output;
-      if (sole && v.strided && !v.sliceOf && v.aliasOf === undefined && v.def >= 0 && !ins.slice(0, i).includes(id)) {
-        v.sliceOf = [y.id, off];
-        y.def = Math.min(y.def, v.def);
-      } else copies.push({ value: id, offset: off });
-      off += v.shape[3]!;
-    });
-    push(ctx, { kind: copies.length ? 'concat_copy' : 'concat_inplace', nodes: [node.name], node, inputs: ins, output: y.id, copies }, node.name);
-  },
-};
+/** A node lowered by its registry rule (graph/ops.ts `lower`). */
+function lowerNode(ctx: Ctx, node: GraphNode): void {
+  const rule = OP_SPECS[node.op].lower;
+  switch (rule.as) {
+    case 'input': {
+      const v = newValue(ctx, node.outShape, false);
+      v.def = -1;
+      ctx.valueOf.set(node.name, v.id);
+      return;
+    }
+    case 'alias': {
+      const x = use(ctx, node.inputs[0]!);
+      const y = newValue(ctx, node.outShape, false);
+      y.aliasOf = x;
+      y.def = ctx.values[x]!.def;
+      ctx.valueOf.set(node.name, y.id);
+      return;
+    }
+    case 'concat': {
+      const ins = node.inputs.map((i) => use(ctx, i));
+      const y = newValue(ctx, node.outShape, true);
+      const copies: { value: number; offset: number }[] = [];
+      let off = 0;
+      ins.forEach((id, i) => {
+        const v = ctx.values[id]!;
+        const name = node.inputs[i]!;
+        const sole = (ctx.consumers.get(name)?.length ?? 0) === 1 && name !== ctx.graph.output;
+        if (sole && v.strided && !v.sliceOf && v.aliasOf === undefined && v.def >= 0 && !ins.slice(0, i).includes(id)) {
+          v.sliceOf = [y.id, off];
+          y.def = Math.min(y.def, v.def);
+        } else copies.push({ value: id, offset: off });
+        off += v.shape[3]!;
+      });
+      push(ctx, { kind: copies.length ? 'concat_copy' : 'concat_inplace', nodes: [node.name], node, inputs: ins, output: y.id, copies }, node.name);
+      return;
+    }
+    case 'step': {
+      const ins = node.inputs.map((i) => use(ctx, i));
+      const inShapes = ins.map((id) => ctx.values[id]!.shape);
+      const nodes = [node.name];
+      let last = node.name;
+      let bn: NodeOf<'batchnorm'> | undefined;
+      if (rule.foldBatchnorm) {
+        const c1 = only(ctx, node.name);
+        if (c1 && c1.op === 'batchnorm') { bn = c1 as NodeOf<'batchnorm'>; ctx.absorbed.add(c1.name); nodes.push(c1.name); last = c1.name; }
+      }
+      let act: Activation = rule.act ?? 'none';
+      if (rule.fuse) {
+        const c = only(ctx, last);
+        if (c && (rule.fuse as readonly string[]).includes(c.op)) {
+          ctx.absorbed.add(c.name);
+          nodes.push(c.name);
+          last = c.name;
+          act = c.op as Activation;
+        }
+      }
+      const base = typeof rule.kind === 'function' ? rule.kind(node, inShapes, ctx.winograd) : rule.kind;
+      const kind = act !== 'none' && rule.fusedKind && !rule.act ? rule.fusedKind : base;
+      const y = newValue(ctx, node.outShape, rule.strided ?? false);
+      push(ctx, { kind, nodes, node, bn, act, inputs: ins, output: y.id }, last);
+      return;
+    }
+  }
+}
 
 /**
  * Lowers a graph to kernel steps (validating it first: see validateGraph). Deterministic: the
@@ -226,7 +185,7 @@ export function lower(graph: Graph, opts: LowerOptions = {}): Lowered {
   };
   for (const node of graph.nodes) {
     if (ctx.absorbed.has(node.name)) continue;
-    (LOWERING[node.op] as (c: Ctx, n: GraphNode) => void)(ctx, node);
+    lowerNode(ctx, node);
   }
   return { graph, steps: ctx.steps, values: ctx.values, input: ctx.valueOf.get(graph.input)!, output: ctx.valueOf.get(graph.output)! };
 }

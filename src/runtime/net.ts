@@ -125,7 +125,8 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
   gemv: fcBuilder, gemm: fcBuilder,
   scale_shift(c, s) {
     const xs = c.shape(s.inputs[0]!), ch = xs[xs.length - 1]!;
-    const { scale, shift } = bnScaleShift({ ...c.weights<BatchNormWeights>(s.bn!.name), eps: s.bn!.eps }, ch);
+    const bn = s.node as NodeOf<'batchnorm'>;
+    const { scale, shift } = bnScaleShift({ ...c.weights<BatchNormWeights>(bn.name), eps: bn.eps }, ch);
     const sp = c.e.upload(scale);
     c.own(() => c.e.release(sp));
     const bp = c.e.upload(shift);
