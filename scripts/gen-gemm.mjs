@@ -226,7 +226,7 @@ export const GEMM_NBLOCK_FLOATS: i32 = ${nBlockFloats};
 /** Floats of W (k x n) packed into GEMM_NR-wide panels with their bias. */
 // @ts-ignore: decorator
 @inline export function packedGemmFloats(k: i32, n: i32): usize {
-  return <usize>((n + GEMM_NR - 1) / GEMM_NR) * <usize>(k + 1) * GEMM_NR;
+  return (<usize>(n + GEMM_NR - 1) / GEMM_NR) * <usize>(k + 1) * GEMM_NR;
 }
 
 /**

@@ -16,7 +16,7 @@ const SCRATCH: usize = memory.data(GEMM_NR * 4, 16);
  */
 export function f32_gemv(n: i32, k: i32, x: usize, packed: usize, y: usize, lo: f32, hi: f32, clamp: i32): void {
   const panelStride = <usize>(k + 1) * PANEL_BYTES;
-  const npanels = (n + GEMM_NR - 1) / GEMM_NR;
+  const npanels = <i32>(<u32>(n + GEMM_NR - 1) / <u32>GEMM_NR);
   const vlo = f32x4.splat(lo);
   const vhi = f32x4.splat(hi);
   for (let p = 0; p < npanels; p++) {
