@@ -1,6 +1,8 @@
 // The shipped kernel module: pointers (byte offsets), counts and strides in; no allocation.
 export { f32_gemm_pack } from './gemm/common';
-export { f32_gemm, f32_gemv } from './gemm/f32_gemm';
+export { f32_gemm } from './gemm/gen/f32_gemm';
+export { f32_gemv } from './gemm/f32_gemv';
+export { gemm_config } from './gemm/gen/config';
 export { f32_im2col } from './conv/f32_im2col';
 export { f32_conv_im2col, f32_conv1x1 } from './conv/f32_conv';
 export { f32_conv_winograd } from './conv/f32_winograd';

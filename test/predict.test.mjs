@@ -125,12 +125,12 @@ test('eager steps: conv, batchnorm and relu each a kernel; flatten, dropout and 
 
 // --- the shape-aware kernel model -----------------------------------------------------------------
 
-test('GEMM_MR is the main tile of assembly/gemm/f32_gemm.ts', () => {
-  const src = readFileSync(join(ROOT, 'assembly/gemm/f32_gemm.ts'), 'utf8');
-  // the tile `micro` calls for more than 4 rows: f32_gemm_<MR>x8
-  const m = /if \(mr > 4\) f32_gemm_(\d+)x8\(/.exec(src);
-  assert.ok(m, 'micro() dispatch not found in assembly/gemm/f32_gemm.ts');
-  assert.is(GEMM_MR, Number(m[1]), 'update GEMM_MR in src/cost/predict.ts and recalibrate');
+test('GEMM_MR is the main tile of the shipped binary (gemm_config of dist/simdnet.wasm)', async () => {
+  const { GEMM_MR: configMr } = await import('../dist/kernels/gemm-config.js');
+  const module = new WebAssembly.Module(readFileSync(join(ROOT, 'dist/simdnet.wasm')));
+  const kernels = new WebAssembly.Instance(module, { env: { abort() {} } }).exports;
+  assert.is(kernels.gemm_config(0), configMr, 'dist/simdnet.wasm was built from another table: npm run build');
+  assert.is(GEMM_MR, configMr, 'the cost model must read GEMM_MR from src/kernels/gemm-config.ts');
 });
 
 test('kernel model: 1x1 conv as one GEMM, features and time by hand', () => {

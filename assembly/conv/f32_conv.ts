@@ -1,4 +1,5 @@
-import { f32_gemm } from '../gemm/f32_gemm';
+import { f32_gemm } from '../gemm/gen/f32_gemm';
+import { packedGemmFloats } from '../gemm/gen/config';
 import { f32_im2col } from './f32_im2col';
 import { copyF32 } from '../misc/copy';
 
@@ -15,7 +16,7 @@ export function f32_conv_im2col(x: usize, n: i32, h: i32, w: i32, cx: i32, cin: 
   const cg = cin / groups;
   const og = cout / groups;
   const k = kh * kw * cg;
-  const groupStride = <usize>((og + 7) >> 3) * <usize>(k + 1) * 32;
+  const groupStride = packedGemmFloats(k, og) * 4;
   const pixels = ho * wo;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;

@@ -4,7 +4,7 @@
 // Per band of output tile rows: the input transform writes alpha^2 matrices V[xi] = [tiles x C],
 // alpha^2 packed GEMMs give M[xi] = V[xi] * U[xi] (U = G g G^T packed once), and the output
 // transform folds each tile back to m x m pixels with bias and clamp fused.
-import { f32_gemm } from '../gemm/f32_gemm';
+import { f32_gemm } from '../gemm/gen/f32_gemm';
 import { storeLanes } from '../misc/lanes';
 
 const PATCH: usize = memory.data(36 * 16, 16);

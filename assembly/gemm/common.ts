@@ -1,20 +1,5 @@
-// Shared pieces of the GEMM family: blocking heuristics, tail copies and weight packing.
-
-/** K block: the A tile (MR x KC) and a W panel slice (KC x NR) stay in the 32 KiB L1 together. */
-// @ts-ignore: decorator
-@inline export function gemmKC(k: i32): i32 {
-  if (k <= 512) return k;
-  // Even blocks, so the last block is not a sliver.
-  const blocks = (k + 383) / 384;
-  return (k + blocks - 1) / blocks;
-}
-
-/** Panels per N block: keep KC x (PB*NR) floats of W around 128 KiB (half an L2 slice). */
-// @ts-ignore: decorator
-@inline export function gemmPB(kc: i32, nr: i32): i32 {
-  const pb = (32768) / (kc * nr);
-  return pb < 1 ? 1 : pb;
-}
+// Shared pieces of the GEMM family: tail copies and weight packing (the blocking rules are in
+// gen/config.ts, generated from the table in scripts/gen-gemm.mjs).
 
 /** Copies an mr x nc block of floats between two row-strided buffers (GEMM N tails). */
 export function copyCols(mr: i32, nc: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {

@@ -22,7 +22,7 @@
 //   where the producer can write a channel slice; conv algorithm chosen as src/ops/conv2d.ts does.
 
 import type { Conv2dNode, Graph, Shape } from '../graph/types.js';
-import { GEMM_MR, GEMM_NR } from '../kernels/gemm-config.js';
+import { GEMM_MR, GEMM_NR, GEMM_TAILS, gemmKBlock, gemmTileFor } from '../kernels/gemm-config.js';
 import { im2colRows, winogradBand } from '../kernels/select.js';
 import { lower, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
 import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
@@ -195,27 +195,33 @@ function add(f: KernelFeatures, group: string, counts: Record<string, number>): 
 }
 
 /**
- * Features of `times` calls of the packed GEMM (assembly/gemm/f32_gemm.ts) on an m x k by k x n
- * product: NR = 8 panels (N tail padded), GEMM_MR x 8 main tiles with 4x8 and 1x8 for M tails
- * (tails of 5 or more rows run the main tile), K blocked above 512 (each block re-enters the
- * tile). Units: `kStepMain` / `kStep4` / `kStep1` = tile k-steps of each tile, `tileCall` = tile
- * entries, `call` = GEMM calls, `wFloat` = packed weight floats streamed (once per call: what
- * makes a 7x7-map layer with a big weight matrix slow), split by where they come from: `wFloat`
- * (the matrix fits L2), `wFloatBig` (it does not), `wFloatDram` (the step's whole weight set,
- * `setBytes`, exceeds a last-level cache).
+ * Features of `times` calls of the packed GEMM (the generated driver, src/kernels/gemm-config.ts)
+ * on an m x k by k x n product: NR-wide panels (N tail padded), GEMM_MR-row blocks on the main
+ * tile and the M tail on the tile the configuration gives it, K in blocks (each re-enters the
+ * tile). Units: `kStepMain` / `kStep<mr>` = tile k-steps of the main / each tail tile,
+ * `tileCall` = tile entries, `call` = GEMM calls, `wFloat` = packed weight floats streamed (once
+ * per call: what makes a 7x7-map layer with a big weight matrix slow), split by where they come
+ * from: `wFloat` (the matrix fits L2), `wFloatBig` (it does not), `wFloatDram` (the step's whole
+ * weight set, `setBytes`, exceeds a last-level cache).
  */
 export function gemmFeatures(f: KernelFeatures, m: number, n: number, k: number, times = 1, setBytes = 0): void {
   if (m <= 0 || times <= 0) return;
-  const panels = Math.ceil(n / 8);
+  const panels = Math.ceil(n / GEMM_NR);
   const tail = m % GEMM_MR;
-  const tMain = Math.floor(m / GEMM_MR) + (tail > 4 ? 1 : 0);
-  const t4 = tail >= 2 && tail <= 4 ? 1 : 0;
-  const t1 = tail === 1 ? 1 : 0;
-  const kBlocks = k <= 512 ? 1 : Math.floor((k + 383) / 384);
+  const tiles = new Map<number, number>([[GEMM_MR, Math.floor(m / GEMM_MR)]]);
+  if (tail) { const t = gemmTileFor(tail).mr; tiles.set(t, (tiles.get(t) ?? 0) + 1); }
+  const kBlocks = Math.ceil(k / gemmKBlock(k));
+  const counts: Record<string, number> = {};
+  let entries = 0;
+  for (const { mr } of GEMM_TAILS) {
+    const c = tiles.get(mr) ?? 0;
+    counts[mr === GEMM_MR ? 'kStepMain' : `kStep${mr}`] = times * c * panels * k;
+    entries += c;
+  }
+  const packed = panels * (k + 1) * GEMM_NR;
   add(f, 'gemm', {
-    kStepMain: times * tMain * panels * k, kStep4: times * t4 * panels * k, kStep1: times * t1 * panels * k,
-    tileCall: times * (tMain + t4 + t1) * panels * kBlocks, call: times,
-    [setBytes > LLC_BYTES ? 'wFloatDram' : panels * (k + 1) * 32 > L2_BYTES ? 'wFloatBig' : 'wFloat']: times * panels * (k + 1) * 8,
+    ...counts, tileCall: times * entries * panels * kBlocks, call: times,
+    [setBytes > LLC_BYTES ? 'wFloatDram' : packed * 4 > L2_BYTES ? 'wFloatBig' : 'wFloat']: times * packed,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Engine } from '../wasm/engine.js';
-import { packedGemmFloats } from './gemm.js';
+import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
 import { convPath, im2colRows, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
   actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
@@ -100,7 +100,7 @@ export class Conv2d {
     const wp = engine.upload(weight);
     const bp = bias ? engine.upload(bias) : 0;
     for (let i = 0; i < g; i++) {
-      engine.k.f32_gemm_pack(8, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+      engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
     }
     if (bp) engine.release(bp);
     engine.release(wp);
@@ -150,7 +150,7 @@ export class Conv2d {
     const tmp = e.alloc(c * k);
     for (let xi = 0; xi < a * a; xi++) {
       e.f32.set(mats[xi], tmp >> 2);
-      e.k.f32_gemm_pack(8, k, c, tmp, k, 0, U + xi * per * 4);
+      e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
     }
     e.release(tmp);
     const b = new Float32Array(Math.ceil(k / 4) * 4);

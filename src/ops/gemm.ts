@@ -1,13 +1,8 @@
 import type { Engine } from '../wasm/engine.js';
+import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
 import { actRange, f32array, int, optBias, type Activation } from './util.js';
 
-/** Panel width of the shipped GEMM (assembly/gemm/f32_gemm.ts). */
-export const GEMM_NR = 8;
-
-/** Floats taken by W (k x n) packed into NR-wide panels with their bias. */
-export function packedGemmFloats(k: number, n: number): number {
-  return Math.ceil(n / GEMM_NR) * (k + 1) * GEMM_NR;
-}
+export { GEMM_NR, packedGemmFloats };
 
 /**
  * Packs W (k rows x n columns, row stride ldw floats, starting at column col0 of `w`) and its

@@ -1,8 +1,10 @@
 // The kernels' blocking and algorithm choices in one table: the ops use them to run layers and the
 // host cost model (src/cost/predict.ts) uses the same numbers to predict them, so the two cannot drift.
 
-/** Rows of the GEMM's main register tile (assembly/gemm/f32_gemm.ts `MR`; tails use 4x8 and 1x8). */
-export const GEMM_MR = 7;
+import { GEMM_MR } from '../kernels/gemm-config.js';
+
+/** Rows of the GEMM's main register tile (src/kernels/gemm-config.ts, generated with the kernels). */
+export { GEMM_MR };
 
 /** im2col block: about 256 KiB of buffer, so it stays in L2 next to the weights. */
 export const IM2COL_FLOATS = 65536;
