@@ -31,12 +31,15 @@ export function fc(engine: Engine, x: Float32Array, batch: number, weight: Float
   int('batch', batch); int('inFeatures', inFeatures); int('outFeatures', outFeatures);
   f32array('x', x, batch * inFeatures);
   const op = new FullyConnected(engine, inFeatures, outFeatures, weight, bias, act);
-  const xp = engine.upload(x);
-  const yp = engine.alloc(batch * outFeatures);
+  let xp = 0, yp = 0;
   try {
+    xp = engine.upload(x);
+    yp = engine.alloc(batch * outFeatures);
     op.run(batch, xp, yp);
     return { data: engine.read(yp, batch * outFeatures), shape: [batch, outFeatures] };
   } finally {
-    engine.release(yp); engine.release(xp); op.dispose();
+    if (yp) engine.release(yp);
+    if (xp) engine.release(xp);
+    op.dispose();
   }
 }

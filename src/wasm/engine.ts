@@ -3,8 +3,9 @@ import { instantiateKernels, type KernelExports } from './loader.js';
 const ALIGN = 64; // one cache line: v128 loads never straddle, panels start on a line
 const PAGE = 65536;
 // Kernels on channel tails load a whole v128 and store only the valid lanes: keep a cache line
-// of readable memory past the last allocation so such a load never leaves linear memory.
-const SLACK = 64;
+// of readable memory past the last allocation so such a load never leaves linear memory. The ops'
+// pointer checks demand the same margin of caller-made pointers.
+export const SLACK = 64;
 
 interface Block { ptr: number; size: number }
 
@@ -15,6 +16,8 @@ interface Block { ptr: number; size: number }
 export class Engine {
   /** Raw kernel exports; pointers are byte offsets. */
   readonly k: KernelExports;
+  /** First byte pointer alloc() can return: below it are the kernels' own constants. */
+  readonly heapBase: number;
   private free: Block[] = [];
   private used = new Map<number, number>();
   private top: number;
@@ -23,7 +26,8 @@ export class Engine {
 
   private constructor(k: KernelExports) {
     this.k = k;
-    this.top = align(k.heap_base());
+    this.heapBase = align(k.heap_base());
+    this.top = this.heapBase;
     this.view = new Float32Array(k.memory.buffer);
   }
 
@@ -39,7 +43,7 @@ export class Engine {
   }
 
   /** Bytes of linear memory the instance holds now. */
-  get memoryBytes(): number { return this.k.memory.buffer.byteLength; }
+  get memoryBytes(): number { return this.disposed ? 0 : this.k.memory.buffer.byteLength; }
 
   /** Bytes currently handed out by alloc() (rounded up to 64-byte blocks). */
   get allocatedBytes(): number {
