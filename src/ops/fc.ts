@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { Gemm } from './gemm.js';
-import { f32array, int, type Activation, type Tensor } from './util.js';
+import { checkSpan, f32array, int, type Activation, type Tensor } from './util.js';
 
 /**
  * Fully connected layer y[N x out] = act(x[N x in] · W + bias), W in IO layout ([in][out]) packed
@@ -11,15 +11,22 @@ export class FullyConnected {
   readonly outFeatures: number;
   private gemm: Gemm;
 
+  private engine: Engine;
+
   constructor(engine: Engine, inFeatures: number, outFeatures: number, weight: Float32Array,
     bias: Float32Array | null = null, act: Activation = 'none') {
     this.inFeatures = int('inFeatures', inFeatures);
     this.outFeatures = int('outFeatures', outFeatures);
+    this.engine = engine;
     this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act);
   }
 
   run(batch: number, x: number, out: number): void {
-    this.gemm.run(int('batch', batch), x, out);
+    // checked here too, so that a bad pointer is reported under this method's argument names
+    int('batch', batch);
+    checkSpan(this.engine, 'x', x, batch * this.inFeatures);
+    checkSpan(this.engine, 'out', out, batch * this.outFeatures);
+    this.gemm.run(batch, x, out);
   }
 
   dispose(): void { this.gemm.dispose(); }
