@@ -109,15 +109,17 @@ export function pixelSpan(pixels: number, stride: number, c: number): number {
  * layer per run: a handful of comparisons, the message is built only on failure.
  */
 export function checkSpan(engine: Engine, name: string, ptr: number, floats: number): void {
-  if (typeof ptr === 'number' && ptr % 4 === 0 && ptr >= engine.heapBase && ptr + floats * 4 + SLACK <= engine.memoryBytes) return;
+  if (typeof ptr === 'number' && ptr % 4 === 0 && ptr >= engine.heapBase && ptr + floats * 4 <= engine.spanLimit) return;
   spanError(engine, name, ptr, floats);
 }
 
-function spanError(engine: Engine, name: string, ptr: unknown, floats: number): never {
+function spanError(engine: Engine, name: string, ptr: unknown, floats: number): void {
   if (engine.isDisposed) throw new Error('simdnet: this engine was disposed');
   if (typeof ptr !== 'number') throw new TypeError(`${name} must be a wasm byte pointer (a number), got ${typeof ptr}`);
   if (!Number.isInteger(ptr) || ptr % 4 !== 0) throw new RangeError(`${name} must be a 4-byte aligned integer byte pointer, got ${ptr}`);
   if (ptr < engine.heapBase) throw new RangeError(`${name} (${ptr}) lies below the engine's heap (${engine.heapBase})`);
+  // spanLimit only follows growth by alloc(): memory grown from outside is measured here
+  if (ptr + floats * 4 + SLACK <= engine.memoryBytes) return;
   throw new RangeError(`${name}: ${floats} floats at ${ptr} end past the engine's memory (${engine.memoryBytes} bytes, `
     + `of which the last ${SLACK} are reserved for vector over-reads)`);
 }

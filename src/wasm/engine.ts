@@ -23,12 +23,16 @@ export class Engine {
   private top: number;
   private view: Float32Array;
   private disposed = false;
+  // Only alloc() grows the memory (kernels never do), so its size is tracked here: reading
+  // memory.buffer.byteLength costs more than the pointer checks the ops make per layer with it.
+  private bytes: number;
 
   private constructor(k: KernelExports) {
     this.k = k;
     this.heapBase = align(k.heap_base());
     this.top = this.heapBase;
     this.view = new Float32Array(k.memory.buffer);
+    this.bytes = k.memory.buffer.byteLength;
   }
 
   /** Instantiates the kernels (compiled once per process) in a memory of their own. */
@@ -44,6 +48,12 @@ export class Engine {
 
   /** Bytes of linear memory the instance holds now. */
   get memoryBytes(): number { return this.disposed ? 0 : this.k.memory.buffer.byteLength; }
+
+  /**
+   * Where a span a kernel touches may end at most (memory size less SLACK), as of the last growth
+   * by alloc(); 0 once disposed. Cheap, for the ops' per-call pointer checks.
+   */
+  get spanLimit(): number { return this.disposed ? 0 : this.bytes - SLACK; }
 
   /** Bytes currently handed out by alloc() (rounded up to 64-byte blocks). */
   get allocatedBytes(): number {
@@ -74,6 +84,7 @@ export class Engine {
       const pages = Math.ceil((end + SLACK - have) / PAGE);
       try {
         this.k.memory.grow(pages);
+        this.bytes = this.k.memory.buffer.byteLength;
       } catch {
         throw new RangeError(`alloc: cannot grow WebAssembly memory to ${(end / 2 ** 20).toFixed(0)} MiB (4 GiB is the wasm32 limit)`);
       }

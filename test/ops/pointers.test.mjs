@@ -136,6 +136,18 @@ test('pooling, add, activation, softmax, lrn, scale-shift, channel copy', () => 
   assert.throws(() => ops.runAdd(engine, -1, xp, xp, yp), (e) => e instanceof RangeError && /count/.test(e.message));
 });
 
+test('memory grown outside alloc() is still usable, and its end still guarded', async () => {
+  const e2 = await createEngine();
+  const a = e2.alloc(16);
+  const old = e2.memoryBytes;
+  e2.k.memory.grow(1);
+  const top = e2.memoryBytes - 64 - 16 * 4;
+  assert.ok(top >= old, 'the span lies in the new page');
+  ops.runAdd(e2, 16, a, a, top);
+  assert.throws(() => ops.runAdd(e2, 16, a, a, top + 4), (e) => e instanceof RangeError && /^out\b/.test(e.message));
+  e2.dispose();
+});
+
 test('a disposed op or engine refuses to run with a clear error', async () => {
   const op = new ops.Conv2d(engine, { inChannels: 16, outChannels: 16, kernel: 3, pad: 1 }, w3, null);
   op.dispose();
