@@ -355,7 +355,9 @@ test('loadPredictor: each half used when the latency model has it, calibrating o
   // Without a module: this build's own latency model, TX1 profile included.
   r = await loadPredictor({ calibrate: false });
   assert.ok(typeof r.predictor.tx1MsPerImage === 'function');
-  assert.ok(r.predictor.tx1MsPerImage(g, 1) > 0);
+  const { buildModel } = await import('../dist/models/index.js');
+  const ms = r.predictor.tx1MsPerImage(buildModel('resnet-18'), 1);
+  assert.ok(ms > 10 && ms < 100, `resnet-18 on the TX1 at batch 1: ${ms} ms (Bianco et al. measured about 30)`);
 });
 
 test('package root holds the data the report ships', () => {

@@ -24,6 +24,7 @@
 import type { Conv2dNode, Graph, Shape } from '../graph/types.js';
 import { GEMM_MR, GEMM_NR, GEMM_TAILS, gemmKBlock, gemmTileFor } from '../kernels/gemm-config.js';
 import { im2colRows, winogradBand } from '../kernels/select.js';
+import { validateGraph } from '../graph/validate.js';
 import { lower, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
 import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
@@ -101,6 +102,7 @@ const FREE_OPS = new Set(['input', 'flatten', 'dropout']);
  * with its folded batch norm and fused activation etc., and its kind is the kernel path.
  */
 export function deviceSteps(graph: Graph, execution: DeviceProfile['execution'], batch?: number): Step[] {
+  validateGraph(graph);
   const g = batch === undefined ? graph : rebatch(graph, batch);
   const a = analyze(g);
   return execution === 'eager' ? eagerSteps(g, a.layers) : simdnetSteps(lower(g), a.layers);

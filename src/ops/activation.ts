@@ -1,10 +1,13 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { actRange, int, type Activation, type Tensor } from './util.js';
+import { actRange, checkSpan, int, type Activation, type Tensor } from './util.js';
 
 /** Stand-alone ReLU / ReLU6 over `count` floats (used only where no producer can fuse it). */
 export function runActivation(engine: Engine, act: Activation, count: number, x: number, out: number): void {
   const [lo, hi] = actRange(act);
+  int('count', count);
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
   engine.k.f32_clamp(count, x, out, lo, hi);
 }
 

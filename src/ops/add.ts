@@ -1,9 +1,13 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { int, type Tensor } from './util.js';
+import { checkSpan, int, type Tensor } from './util.js';
 
 /** out = a + b (then ReLU when relu is true) over `count` floats at wasm pointers. In-place safe. */
 export function runAdd(engine: Engine, count: number, a: number, b: number, out: number, relu = false): void {
+  int('count', count);
+  checkSpan(engine, 'a', a, count);
+  checkSpan(engine, 'b', b, count);
+  checkSpan(engine, 'out', out, count);
   engine.k.f32_add(count, a, b, out, relu ? 1 : 0);
 }
 

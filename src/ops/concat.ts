@@ -1,5 +1,5 @@
 import type { Engine } from '../wasm/engine.js';
-import { f32array, shape4, type Tensor } from './util.js';
+import { checkSpan, f32array, int, pixelSpan, shape4, type Tensor } from './util.js';
 
 /**
  * Copies a [pixels x c] block into channels [offset, offset + c) of a tensor whose pixels are
@@ -8,6 +8,11 @@ import { f32array, shape4, type Tensor } from './util.js';
  */
 export function runCopyChannels(engine: Engine, pixels: number, c: number, src: number, srcStride: number,
   dst: number, outStride: number, offset: number): void {
+  int('pixels', pixels); int('c', c); int('offset', offset, 0);
+  if (int('srcStride', srcStride) < c) throw new RangeError(`srcStride must be >= c (${c}), got ${srcStride}`);
+  if (int('outStride', outStride) < offset + c) throw new RangeError(`outStride must be >= offset + c (${offset + c}), got ${outStride}`);
+  checkSpan(engine, 'src', src, pixelSpan(pixels, srcStride, c));
+  checkSpan(engine, 'dst', dst, pixelSpan(pixels, outStride, offset + c));
   engine.k.f32_copy_strided(pixels, c, src, srcStride, dst + offset * 4, outStride);
 }
 
@@ -29,8 +34,11 @@ export function concat(engine: Engine, inputs: Tensor[]): Tensor {
     let off = 0;
     for (let i = 0; i < inputs.length; i++) {
       const src = engine.upload(inputs[i].data);
-      runCopyChannels(engine, pixels, shapes[i][3], src, shapes[i][3], out, ctot, off);
-      engine.release(src);
+      try {
+        runCopyChannels(engine, pixels, shapes[i][3], src, shapes[i][3], out, ctot, off);
+      } finally {
+        engine.release(src);
+      }
       off += shapes[i][3];
     }
     return { data: engine.read(out, pixels * ctot), shape: [n, h, w, ctot] };

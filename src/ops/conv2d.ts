@@ -2,7 +2,7 @@ import type { Engine } from '../wasm/engine.js';
 import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
 import { convPath, im2colRows, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
-  actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides,
   type Activation, type Pad4, type Pair, type Strides, type Tensor,
 } from './util.js';
 
@@ -33,6 +33,8 @@ const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1
 
 export type { ConvPath };
 
+const CONV_KEYS = ['inChannels', 'outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'act', 'inputSize', 'winograd', 'path'] as const;
+
 /**
  * Dense or grouped 2-D convolution, NHWC. Weights HWIO = [kh][kw][inChannels/groups][outChannels]
  * are packed once per group. 1x1 unpadded, ungrouped layers run as a GEMM straight on the
@@ -62,6 +64,7 @@ export class Conv2d {
    */
   constructor(engine: Engine, p: Conv2dParams, weight: Float32Array, bias: Float32Array | null = null) {
     if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+    knownKeys('Conv2d', p, CONV_KEYS);
     this.inChannels = int('inChannels', p.inChannels);
     this.outChannels = int('outChannels', p.outChannels);
     this.kernel = pair('kernel', p.kernel);
@@ -81,12 +84,13 @@ export class Conv2d {
     optBias('bias', bias, this.outChannels);
     this.winograd = p.winograd ?? 'auto';
     if (!['auto', 'off', 2, 4].includes(this.winograd)) throw new TypeError(`winograd must be 'auto', 'off', 2 or 4, got ${JSON.stringify(p.winograd)}`);
-    let outHW: [number, number] | undefined;
-    if (p.inputSize !== undefined) {
-      const [h, w] = pair('inputSize', p.inputSize);
-      outHW = [outSize('conv2d (height)', h, kh, this.stride[0], this.pad[0], this.pad[2], this.dilation[0]),
-        outSize('conv2d (width)', w, kw, this.stride[1], this.pad[1], this.pad[3], this.dilation[1])];
-    }
+    // Everything that can throw on bad input, the path choice included, runs before the first
+    // allocation; after it, a failure (memory that cannot grow) frees what was taken.
+    const size = p.inputSize === undefined ? undefined : pair('inputSize', p.inputSize);
+    const outHW: [number, number] | undefined = size === undefined ? undefined : [
+      outSize('conv2d inputSize (height)', size[0], kh, this.stride[0], this.pad[0], this.pad[2], this.dilation[0]),
+      outSize('conv2d inputSize (width)', size[1], kw, this.stride[1], this.pad[1], this.pad[3], this.dilation[1]),
+    ];
     const chosen = convPath(this, outHW, this.winograd);
     if (p.path !== undefined && p.path !== chosen) {
       const ok = p.path === 'im2col' || (p.path === 'conv1x1' && chosen === 'conv1x1') ||
@@ -94,17 +98,28 @@ export class Conv2d {
       if (!ok) throw new RangeError(`path ${JSON.stringify(p.path)} cannot run this layer (${kh}x${kw}, stride ${this.stride.join('x')}, groups ${g}); it takes ${chosen}`);
     }
     this.path = p.path ?? chosen;
+    const m = this.path === 'winograd2' ? 2 : this.path === 'winograd4' ? 4 : 0;
     this.engine = engine;
-    const per = packedGemmFloats(k, og);
-    this.packed = engine.alloc(per * g);
-    const wp = engine.upload(weight);
-    const bp = bias ? engine.upload(bias) : 0;
-    for (let i = 0; i < g; i++) {
-      engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+    this.packed = 0;
+    try {
+      const per = packedGemmFloats(k, og);
+      this.packed = engine.alloc(per * g);
+      let wp = 0, bp = 0;
+      try {
+        wp = engine.upload(weight);
+        bp = bias ? engine.upload(bias) : 0;
+        for (let i = 0; i < g; i++) {
+          engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+        }
+      } finally {
+        if (bp) engine.release(bp);
+        if (wp) engine.release(wp);
+      }
+      if (m) this.prepareWinograd(m, weight, bias);
+    } catch (e) {
+      this.dispose();
+      throw e;
     }
-    if (bp) engine.release(bp);
-    engine.release(wp);
-    if (this.path === 'winograd2' || this.path === 'winograd4') this.prepareWinograd(this.path === 'winograd2' ? 2 : 4, weight, bias);
   }
 
   /** Output shape for an NHWC input shape; throws RangeError when the input does not fit. */
@@ -125,7 +140,6 @@ export class Conv2d {
     const e = this.engine, c = this.inChannels, k = this.outChannels, a = m + 2;
     const G = m === 2 ? G2 : G4;
     const per = packedGemmFloats(c, k);
-    const U = e.alloc(per * a * a);
     const mats = Array.from({ length: a * a }, () => new Float32Array(c * k));
     const gg = new Float64Array(a * 3);
     for (let ci = 0; ci < c; ci++) {
@@ -147,15 +161,23 @@ export class Conv2d {
         }
       }
     }
-    const tmp = e.alloc(c * k);
-    for (let xi = 0; xi < a * a; xi++) {
-      e.f32.set(mats[xi], tmp >> 2);
-      e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
-    }
-    e.release(tmp);
     const b = new Float32Array(Math.ceil(k / 4) * 4);
     if (bias) b.set(bias);
-    this.wino = { m, U, uFloats: per, bias: e.upload(b) };
+    let U = 0, tmp = 0;
+    try {
+      U = e.alloc(per * a * a);
+      tmp = e.alloc(c * k);
+      for (let xi = 0; xi < a * a; xi++) {
+        e.f32.set(mats[xi], tmp >> 2);
+        e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
+      }
+      this.wino = { m, U, uFloats: per, bias: e.upload(b) };
+    } catch (err) {
+      if (U) e.release(U);
+      throw err;
+    } finally {
+      if (tmp) e.release(tmp);
+    }
   }
 
   private bandTiles(inShape: number[]): number {
@@ -197,6 +219,10 @@ export class Conv2d {
     const [lo, hi, clamp] = actRange(this.act);
     const e = this.engine;
     const wsFloats = this.workspaceFloats(inShape);
+    if (!this.packed) throw new Error('Conv2d: run after dispose');
+    checkSpan(e, 'x', x, pixelSpan(n * h * w, cx, c));
+    checkSpan(e, 'out', out, pixelSpan(n * ho * wo, ldo, this.outChannels));
+    if (wsFloats !== 0 && opts.workspace !== undefined) checkSpan(e, 'workspace', opts.workspace, wsFloats);
     const ws = wsFloats === 0 ? 0 : opts.workspace ?? e.alloc(wsFloats);
     try {
       if (this.path === 'conv1x1') {
@@ -240,13 +266,15 @@ export function conv2d(engine: Engine, x: Float32Array, inShape: number[], weigh
   try {
     const os = op.outShape(s);
     const count = os[0] * os[1] * os[2] * os[3];
-    const xp = engine.upload(x);
-    const op2 = engine.alloc(count);
+    let xp = 0, yp = 0;
     try {
-      op.run(xp, s, op2);
-      return { data: engine.read(op2, count), shape: os };
+      xp = engine.upload(x);
+      yp = engine.alloc(count);
+      op.run(xp, s, yp);
+      return { data: engine.read(yp, count), shape: os };
     } finally {
-      engine.release(op2); engine.release(xp);
+      if (yp) engine.release(yp);
+      if (xp) engine.release(xp);
     }
   } finally {
     op.dispose();

@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import {
-  actRange, f32array, int, optBias, outSize, pad4, pair, shape4, strides,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides,
   type Activation, type Pad4, type Pair, type Strides, type Tensor,
 } from './util.js';
 
@@ -30,6 +30,7 @@ export class DepthwiseConv2d {
 
   constructor(engine: Engine, p: DepthwiseConv2dParams, weight: Float32Array, bias: Float32Array | null = null) {
     if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+    knownKeys('DepthwiseConv2d', p, ['channels', 'kernel', 'stride', 'pad', 'dilation', 'act']);
     const c = (this.channels = int('channels', p.channels));
     this.kernel = pair('kernel', p.kernel);
     this.stride = pair('stride', p.stride, 1, 1);
@@ -65,6 +66,9 @@ export class DepthwiseConv2d {
     const [n, h, w, c] = shape4('inShape', inShape);
     const [, ho, wo] = this.outShape(inShape);
     const [cx, ldo] = strides(opts, c, c);
+    if (!this.packed) throw new Error('DepthwiseConv2d: run after dispose');
+    checkSpan(this.engine, 'x', x, pixelSpan(n * h * w, cx, c));
+    checkSpan(this.engine, 'out', out, pixelSpan(n * ho * wo, ldo, c));
     const [lo, hi, clamp] = actRange(this.act);
     const k = this.engine.k;
     const [pt, pl] = this.pad;
@@ -89,11 +93,15 @@ export function dwconv2d(engine: Engine, x: Float32Array, inShape: number[], wei
   try {
     const os = op.outShape(s);
     const count = os[0] * os[1] * os[2] * os[3];
-    const xp = engine.upload(x);
-    const yp = engine.alloc(count);
+    let xp = 0, yp = 0;
     try {
+      xp = engine.upload(x);
+      yp = engine.alloc(count);
       op.run(xp, s, yp);
       return { data: engine.read(yp, count), shape: os };
-    } finally { engine.release(yp); engine.release(xp); }
+    } finally {
+      if (yp) engine.release(yp);
+      if (xp) engine.release(xp);
+    }
   } finally { op.dispose(); }
 }

@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { Gemm } from './gemm.js';
-import { f32array, int, type Activation, type Tensor } from './util.js';
+import { checkSpan, f32array, int, type Activation, type Tensor } from './util.js';
 
 /**
  * Fully connected layer y[N x out] = act(x[N x in] · W + bias), W in IO layout ([in][out]) packed
@@ -11,15 +11,22 @@ export class FullyConnected {
   readonly outFeatures: number;
   private gemm: Gemm;
 
+  private engine: Engine;
+
   constructor(engine: Engine, inFeatures: number, outFeatures: number, weight: Float32Array,
     bias: Float32Array | null = null, act: Activation = 'none') {
     this.inFeatures = int('inFeatures', inFeatures);
     this.outFeatures = int('outFeatures', outFeatures);
+    this.engine = engine;
     this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act);
   }
 
   run(batch: number, x: number, out: number): void {
-    this.gemm.run(int('batch', batch), x, out);
+    // checked here too, so that a bad pointer is reported under this method's argument names
+    int('batch', batch);
+    checkSpan(this.engine, 'x', x, batch * this.inFeatures);
+    checkSpan(this.engine, 'out', out, batch * this.outFeatures);
+    this.gemm.run(batch, x, out);
   }
 
   dispose(): void { this.gemm.dispose(); }
@@ -31,12 +38,15 @@ export function fc(engine: Engine, x: Float32Array, batch: number, weight: Float
   int('batch', batch); int('inFeatures', inFeatures); int('outFeatures', outFeatures);
   f32array('x', x, batch * inFeatures);
   const op = new FullyConnected(engine, inFeatures, outFeatures, weight, bias, act);
-  const xp = engine.upload(x);
-  const yp = engine.alloc(batch * outFeatures);
+  let xp = 0, yp = 0;
   try {
+    xp = engine.upload(x);
+    yp = engine.alloc(batch * outFeatures);
     op.run(batch, xp, yp);
     return { data: engine.read(yp, batch * outFeatures), shape: [batch, outFeatures] };
   } finally {
-    engine.release(yp); engine.release(xp); op.dispose();
+    if (yp) engine.release(yp);
+    if (xp) engine.release(xp);
+    op.dispose();
   }
 }

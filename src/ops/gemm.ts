@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
-import { actRange, f32array, int, optBias, type Activation } from './util.js';
+import { actRange, checkSpan, f32array, int, optBias, pixelSpan, type Activation } from './util.js';
 
 export { GEMM_NR, packedGemmFloats };
 
@@ -10,13 +10,29 @@ export { GEMM_NR, packedGemmFloats };
  */
 export function packGemm(engine: Engine, w: Float32Array, k: number, n: number, bias: Float32Array | null,
   ldw = n, col0 = 0, dst?: number): number {
-  const out = dst ?? engine.alloc(packedGemmFloats(k, n));
-  const wp = engine.upload(w);
-  const bp = bias ? engine.upload(bias.subarray(col0, col0 + n)) : 0;
-  engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out);
-  if (bp) engine.release(bp);
-  engine.release(wp);
-  return out;
+  int('k', k); int('n', n); int('ldw', ldw); int('col0', col0, 0);
+  if (col0 + n > ldw) throw new RangeError(`col0 + n (${col0 + n}) must be <= ldw (${ldw})`);
+  f32array('w', w, w?.length);
+  if (w.length < (k - 1) * ldw + col0 + n) throw new RangeError(`w must hold ${(k - 1) * ldw + col0 + n} floats for ${k} rows of stride ${ldw}, got ${w.length}`);
+  if (bias !== null && f32array('bias', bias, bias?.length).length < col0 + n) throw new RangeError(`bias must have at least ${col0 + n} elements, got ${bias.length}`);
+  if (dst !== undefined) checkSpan(engine, 'dst', dst, packedGemmFloats(k, n));
+  // a failed upload (memory cannot grow) must not strand the blocks already taken
+  const taken: number[] = [];
+  try {
+    const out = dst ?? engine.alloc(packedGemmFloats(k, n));
+    if (dst === undefined) taken.push(out);
+    const wp = engine.upload(w);
+    taken.push(wp);
+    const bp = bias ? engine.upload(bias.subarray(col0, col0 + n)) : 0;
+    if (bp) taken.push(bp);
+    engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out);
+    if (bp) engine.release(bp);
+    engine.release(wp);
+    return out;
+  } catch (e) {
+    for (const p of taken) engine.release(p);
+    throw e;
+  }
 }
 
 /** A weight matrix packed once, multiplied many times: C = act(A · W + bias). */
@@ -43,6 +59,12 @@ export class Gemm {
    * memory. A single dense row takes the GEMV kernel; `blocked` forces the tiled GEMM.
    */
   run(m: number, a: number, c: number, lda = this.k, ldc = this.n, blocked = false): void {
+    int('m', m);
+    if (int('lda', lda) < this.k) throw new RangeError(`lda must be >= k (${this.k}), got ${lda}`);
+    if (int('ldc', ldc) < this.n) throw new RangeError(`ldc must be >= n (${this.n}), got ${ldc}`);
+    if (!this.packed) throw new Error('Gemm: run after dispose');
+    checkSpan(this.engine, 'a', a, pixelSpan(m, lda, this.k));
+    checkSpan(this.engine, 'c', c, pixelSpan(m, ldc, this.n));
     const [lo, hi, clamp] = actRange(this.act);
     if (m === 1 && !blocked && ldc === this.n) this.engine.k.f32_gemv(this.n, this.k, a, this.packed, c, lo, hi, clamp);
     else this.engine.k.f32_gemm(m, this.n, this.k, a, lda * 4, this.packed, c, ldc * 4, lo, hi, clamp);
@@ -60,13 +82,16 @@ export function gemm(engine: Engine, a: Float32Array, m: number, k: number, b: F
   int('m', m); int('k', k); int('n', n);
   f32array('a', a, m * k);
   const op = new Gemm(engine, k, n, b, bias, act);
-  const ap = engine.upload(a);
-  const cp = engine.alloc(m * n);
+  let ap = 0, cp = 0;
   try {
+    ap = engine.upload(a);
+    cp = engine.alloc(m * n);
     // Always the blocked GEMM here (the gemv path is FullyConnected's): tests reach every tile.
     op.run(m, ap, cp, k, n, true);
     return engine.read(cp, m * n);
   } finally {
-    engine.release(cp); engine.release(ap); op.dispose();
+    if (cp) engine.release(cp);
+    if (ap) engine.release(ap);
+    op.dispose();
   }
 }

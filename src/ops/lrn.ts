@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { int, shape4, type Tensor } from './util.js';
+import { checkSpan, int, knownKeys, shape4, type Tensor } from './util.js';
 
 export interface LrnParams { size: number; alpha?: number; beta?: number; k?: number }
 
@@ -10,16 +10,26 @@ function num(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+// Configs lrnConfig() made: frozen and checked, so runLrn can trust them with one lookup.
+const checkedConfigs = new WeakSet<Required<LrnParams>>();
+
 export function lrnConfig(p: LrnParams): Required<LrnParams> {
   if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+  knownKeys('lrn', p, ['size', 'alpha', 'beta', 'k']);
   const k = num('k', p.k, 1);
   if (k <= 0) throw new RangeError(`k must be > 0, got ${k}`);
-  return { size: int('size', p.size), alpha: num('alpha', p.alpha, 1e-4), beta: num('beta', p.beta, 0.75), k };
+  const cfg = Object.freeze({ size: int('size', p.size), alpha: num('alpha', p.alpha, 1e-4), beta: num('beta', p.beta, 0.75), k });
+  checkedConfigs.add(cfg);
+  return cfg;
 }
 
 /** Across-channel LRN on wasm pointers (dense NHWC). */
 export function runLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number): void {
+  if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from lrnConfig()');
   const [n, h, w, c] = shape4('inShape', inShape);
+  const count = n * h * w * c;
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
   engine.k.f32_lrn(n * h * w, c, x, out, cfg.size, cfg.alpha, cfg.beta, cfg.k);
 }
 

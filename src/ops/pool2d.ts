@@ -1,6 +1,9 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { int, outSize, pad4, pair, shape4, strides, type Pad4, type Pair, type Strides, type Tensor } from './util.js';
+import {
+  checkSpan, int, knownKeys, outSize, pad4, pair, pixelSpan, shape4, strides,
+  type Pad4, type Pair, type Strides, type Tensor,
+} from './util.js';
 
 export interface Pool2dParams {
   kernel: number | Pair;
@@ -10,21 +13,39 @@ export interface Pool2dParams {
   ceil?: boolean;
   /** average pooling only; default true (PyTorch) */
   countIncludePad?: boolean;
+  /** only 1 (the kernels have no dilated windows) */
+  dilation?: number | Pair;
 }
+
+const POOL_KEYS = ['kernel', 'stride', 'pad', 'ceil', 'countIncludePad', 'dilation'] as const;
 
 export interface Pool2dConfig {
   kernel: Pair; stride: Pair; pad: Pad4; ceil: boolean; countIncludePad: boolean;
 }
 
+// Configs poolConfig() made: frozen and checked, so runPool2d can trust them with one lookup.
+const checkedConfigs = new WeakSet<Pool2dConfig>();
+
 export function poolConfig(p: Pool2dParams): Pool2dConfig {
   if (!p || typeof p !== 'object') throw new TypeError('params must be an object');
+  knownKeys('pool2d', p, POOL_KEYS);
   const kernel = pair('kernel', p.kernel);
   const stride = p.stride === undefined ? kernel : pair('stride', p.stride);
   const pad = pad4('pad', p.pad);
+  const dilation = pair('dilation', p.dilation, 1, 1);
+  if (dilation[0] !== 1 || dilation[1] !== 1) throw new RangeError(`dilation is not supported by pooling (only 1), got ${JSON.stringify(p.dilation)}`);
   if (pad[0] > kernel[0] / 2 || pad[2] > kernel[0] / 2 || pad[1] > kernel[1] / 2 || pad[3] > kernel[1] / 2) {
     throw new RangeError(`pad ${JSON.stringify(pad)} must be at most half the kernel ${JSON.stringify(kernel)}`);
   }
-  return { kernel, stride, pad, ceil: !!p.ceil, countIncludePad: p.countIncludePad ?? true };
+  for (const key of ['ceil', 'countIncludePad'] as const) {
+    if (p[key] !== undefined && typeof p[key] !== 'boolean') throw new TypeError(`${key} must be a boolean, got ${JSON.stringify(p[key])}`);
+  }
+  const cfg: Pool2dConfig = Object.freeze({
+    kernel: Object.freeze(kernel) as Pair, stride: Object.freeze(stride.slice()) as Pair, pad: Object.freeze(pad) as Pad4,
+    ceil: p.ceil ?? false, countIncludePad: p.countIncludePad ?? true,
+  });
+  checkedConfigs.add(cfg);
+  return cfg;
 }
 
 export function poolOutShape(cfg: Pool2dConfig, inShape: number[]): [number, number, number, number] {
@@ -38,9 +59,13 @@ export function poolOutShape(cfg: Pool2dConfig, inShape: number[]): [number, num
 /** Runs max or average pooling on wasm pointers (input/output may be channel slices). */
 export function runPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
   out: number, opts: Strides = {}): void {
+  if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from poolConfig()');
   const [n, h, w, c] = shape4('inShape', inShape);
   const [, ho, wo] = poolOutShape(cfg, inShape);
   const [cx, ldo] = strides(opts, c, c);
+  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
+  checkSpan(engine, 'out', out, pixelSpan(n * ho * wo, ldo, c));
+  if (kind !== 'max' && kind !== 'avg') throw new TypeError(`kind must be 'max' or 'avg', got ${JSON.stringify(kind)}`);
   const { kernel: [kh, kw], stride: [sh, sw], pad: [pt, pl, pb, pr] } = cfg;
   if (kind === 'max') engine.k.f32_maxpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, ho, wo, out, ldo);
   else engine.k.f32_avgpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, h + pb, w + pr, ho, wo, cfg.countIncludePad ? 1 : 0, out, ldo);
@@ -68,6 +93,8 @@ export function avgPool2d(engine: Engine, x: Float32Array, inShape: number[], pa
 export function runGlobalAvgPool(engine: Engine, x: number, inShape: number[], out: number, opts: Strides = {}): void {
   const [n, h, w, c] = shape4('inShape', inShape);
   const [cx, ldo] = strides(opts, c, c);
+  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
+  checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
   engine.k.f32_global_avgpool(x, n, h * w, cx, c, out, ldo);
 }
 

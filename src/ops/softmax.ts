@@ -1,9 +1,12 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { int, type Tensor } from './util.js';
+import { checkSpan, int, type Tensor } from './util.js';
 
 /** Row-wise softmax over the last axis on wasm pointers. In-place safe. */
 export function runSoftmax(engine: Engine, rows: number, cols: number, x: number, out: number): void {
+  const count = int('rows', rows) * int('cols', cols);
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
   engine.k.f32_softmax(rows, cols, x, out);
 }
 

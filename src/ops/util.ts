@@ -1,5 +1,6 @@
 // Argument checks shared by the ops: every value is checked in JS before a pointer reaches
 // WebAssembly, so bad input is a TypeError/RangeError naming the argument, never a trap.
+import { SLACK, type Engine } from '../wasm/engine.js';
 
 import type { Activation, Pad4, Pair } from '../kernels/types.js';
 
@@ -63,16 +64,61 @@ export function actRange(act: unknown = 'none'): [number, number, number] {
   }
 }
 
-/** PyTorch's convolution / pooling output size; throws when the window does not fit. */
+/**
+ * PyTorch's convolution / pooling output size (aten pooling_output_shape_pad_lr); throws when no
+ * window fits. Ceil mode rounds up, so the last window may overhang the padded input by up to
+ * stride - 1 (a 3x3 stride-2 ceil pool on 2x2 gives 1x1), but it must start inside the input or
+ * the leading padding.
+ */
 export function outSize(name: string, inp: number, k: number, s: number, padBefore: number, padAfter: number,
   dilation = 1, ceil = false): number {
   const span = dilation * (k - 1) + 1;
-  const avail = inp + padBefore + padAfter - span;
-  if (avail < 0) throw new RangeError(`${name}: kernel extent ${span} is larger than the padded input ${inp + padBefore + padAfter}`);
-  let o = (ceil ? Math.ceil(avail / s) : Math.floor(avail / s)) + 1;
-  // ceil mode: the last window must start inside the input or the left padding
+  const padded = inp + padBefore + padAfter;
+  let o = Math.floor((padded - span + (ceil ? s - 1 : 0)) / s) + 1;
   if (ceil && (o - 1) * s >= inp + padBefore) o--;
+  if (o < 1) {
+    throw new RangeError(`${name}: kernel extent ${span} is larger than the padded input ${padded}`
+      + (ceil && s > 1 ? ` even with the ceil-mode overhang of stride - 1 = ${s - 1}` : ''));
+  }
   return o;
+}
+
+/**
+ * Rejects keys an op does not know: a misspelt or unsupported option (`dilaton`, `dilation` on a
+ * pool) would otherwise be ignored and the op would silently compute something else.
+ */
+export function knownKeys(name: string, p: object, keys: readonly string[]): void {
+  for (const key of Object.keys(p)) {
+    if (!keys.includes(key)) throw new TypeError(`${name}: unknown option ${JSON.stringify(key)}; known options are ${keys.join(', ')}`);
+  }
+}
+
+/** Floats from the first to the last value of `pixels` pixels of `c` channels, `stride` floats apart. */
+export function pixelSpan(pixels: number, stride: number, c: number): number {
+  return (pixels - 1) * stride + c;
+}
+
+/**
+ * Checks that `floats` values at byte pointer `ptr` lie inside the engine's heap before a kernel
+ * touches them: past the memory a kernel traps, below the heap it overwrites the kernels' own
+ * constants. Kernels may load a whole v128 past a channel tail, so the same slack the allocator
+ * keeps above its last block must remain above the span. The run* entry points call this per
+ * layer per run: a handful of comparisons, the message is built only on failure.
+ */
+export function checkSpan(engine: Engine, name: string, ptr: number, floats: number): void {
+  if (typeof ptr === 'number' && ptr % 4 === 0 && ptr >= engine.heapBase && ptr + floats * 4 <= engine.spanLimit) return;
+  spanError(engine, name, ptr, floats);
+}
+
+function spanError(engine: Engine, name: string, ptr: unknown, floats: number): void {
+  if (engine.isDisposed) throw new Error('simdnet: this engine was disposed');
+  if (typeof ptr !== 'number') throw new TypeError(`${name} must be a wasm byte pointer (a number), got ${typeof ptr}`);
+  if (!Number.isInteger(ptr) || ptr % 4 !== 0) throw new RangeError(`${name} must be a 4-byte aligned integer byte pointer, got ${ptr}`);
+  if (ptr < engine.heapBase) throw new RangeError(`${name} (${ptr}) lies below the engine's heap (${engine.heapBase})`);
+  // spanLimit only follows growth by alloc(): memory grown from outside is measured here
+  if (ptr + floats * 4 + SLACK <= engine.memoryBytes) return;
+  throw new RangeError(`${name}: ${floats} floats at ${ptr} end past the engine's memory (${engine.memoryBytes} bytes, `
+    + `of which the last ${SLACK} are reserved for vector over-reads)`);
 }
 
 /** Optional pixel strides for writing into / reading from channel slices of wider tensors. */

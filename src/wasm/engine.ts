@@ -3,8 +3,9 @@ import { instantiateKernels, type KernelExports } from './loader.js';
 const ALIGN = 64; // one cache line: v128 loads never straddle, panels start on a line
 const PAGE = 65536;
 // Kernels on channel tails load a whole v128 and store only the valid lanes: keep a cache line
-// of readable memory past the last allocation so such a load never leaves linear memory.
-const SLACK = 64;
+// of readable memory past the last allocation so such a load never leaves linear memory. The ops'
+// pointer checks demand the same margin of caller-made pointers.
+export const SLACK = 64;
 
 interface Block { ptr: number; size: number }
 
@@ -15,16 +16,23 @@ interface Block { ptr: number; size: number }
 export class Engine {
   /** Raw kernel exports; pointers are byte offsets. */
   readonly k: KernelExports;
+  /** First byte pointer alloc() can return: below it are the kernels' own constants. */
+  readonly heapBase: number;
   private free: Block[] = [];
   private used = new Map<number, number>();
   private top: number;
   private view: Float32Array;
   private disposed = false;
+  // Only alloc() grows the memory (kernels never do), so its size is tracked here: reading
+  // memory.buffer.byteLength costs more than the pointer checks the ops make per layer with it.
+  private bytes: number;
 
   private constructor(k: KernelExports) {
     this.k = k;
-    this.top = align(k.heap_base());
+    this.heapBase = align(k.heap_base());
+    this.top = this.heapBase;
     this.view = new Float32Array(k.memory.buffer);
+    this.bytes = k.memory.buffer.byteLength;
   }
 
   /** Instantiates the kernels (compiled once per process) in a memory of their own. */
@@ -39,7 +47,13 @@ export class Engine {
   }
 
   /** Bytes of linear memory the instance holds now. */
-  get memoryBytes(): number { return this.k.memory.buffer.byteLength; }
+  get memoryBytes(): number { return this.disposed ? 0 : this.k.memory.buffer.byteLength; }
+
+  /**
+   * Where a span a kernel touches may end at most (memory size less SLACK), as of the last growth
+   * by alloc(); 0 once disposed. Cheap, for the ops' per-call pointer checks.
+   */
+  get spanLimit(): number { return this.disposed ? 0 : this.bytes - SLACK; }
 
   /** Bytes currently handed out by alloc() (rounded up to 64-byte blocks). */
   get allocatedBytes(): number {
@@ -70,6 +84,7 @@ export class Engine {
       const pages = Math.ceil((end + SLACK - have) / PAGE);
       try {
         this.k.memory.grow(pages);
+        this.bytes = this.k.memory.buffer.byteLength;
       } catch {
         throw new RangeError(`alloc: cannot grow WebAssembly memory to ${(end / 2 ** 20).toFixed(0)} MiB (4 GiB is the wasm32 limit)`);
       }

@@ -51,6 +51,59 @@ test('random pooling configurations (fixed seed)', () => {
   }
 });
 
+// Outputs of torch.nn.functional.max_pool2d / avg_pool2d (torch 1.13, ceil_mode=True) on
+// x = arange(h * w) as one channel: windows overhanging the padded input by up to stride - 1.
+const TORCH_CEIL = [
+  [{ h: 2, w: 2, k: 3, s: 2, p: 0, cip: true }, [1, 1], [3], [1.5]],
+  [{ h: 2, w: 2, k: 3, s: 2, p: 0, cip: false }, [1, 1], [3], [1.5]],
+  [{ h: 2, w: 3, k: 3, s: 2, p: 1, cip: true }, [2, 2], [4, 5, 4, 5], [0.888889, 1.333333, 1.166667, 1.5]],
+  [{ h: 2, w: 3, k: 3, s: 2, p: 1, cip: false }, [2, 2], [4, 5, 4, 5], [2, 3, 3.5, 4.5]],
+  [{ h: 5, w: 5, k: 3, s: 3, p: 1, cip: true }, [2, 2], [6, 9, 21, 24], [1.333333, 3.666667, 10.333333, 18]],
+  [{ h: 5, w: 5, k: 3, s: 3, p: 1, cip: false }, [2, 2], [6, 9, 21, 24], [3, 5.5, 15.5, 18]],
+  [{ h: 4, w: 3, k: 4, s: 3, p: 2, cip: true }, [2, 2], [4, 5, 10, 11], [0.5, 0.75, 2.4375, 2.8125]],
+  [{ h: 1, w: 1, k: 2, s: 2, p: 0, cip: true }, [1, 1], [0], [0]],
+  [{ h: 1, w: 4, k: 2, s: 3, p: 1, cip: false }, [1, 2], [0, 3], [0, 2.5]],
+];
+
+test('ceil mode: windows overhanging the padded input match PyTorch (ops and reference)', () => {
+  for (const [{ h, w, k, s, p, cip }, [ho, wo], wantMax, wantAvg] of TORCH_CEIL) {
+    const x = Float32Array.from({ length: h * w }, (_, i) => i);
+    const params = { kernel: k, stride: s, pad: p, ceil: true, countIncludePad: cip };
+    const rp = { kernel: [k, k], stride: [s, s], pad: [p, p, p, p], ceil: true, countIncludePad: cip };
+    const label = JSON.stringify(params) + ` on ${h}x${w}`;
+    for (const [kind, want] of [['max', wantMax], ['avg', wantAvg]]) {
+      const got = kind === 'max' ? ops.maxPool2d(engine, x, [1, h, w, 1], params) : ops.avgPool2d(engine, x, [1, h, w, 1], params);
+      const r = kind === 'max' ? ref.maxpool2d(x, [1, h, w, 1], rp) : ref.avgpool2d(x, [1, h, w, 1], rp);
+      assert.equal(got.shape, [1, ho, wo, 1], `${kind} ${label}: shape`);
+      assert.equal(r.shape, [1, ho, wo, 1], `${kind} ${label}: reference shape`);
+      assertClose(got.data, Float32Array.from(want), { rel: 1e-6, label: `${kind} ${label}` });
+      assertClose(r.data, Float32Array.from(want), { rel: 1e-6, label: `reference ${kind} ${label}` });
+    }
+  }
+});
+
+test('small maps, every overhang: ops agree with the reference, and both refuse the same shapes', () => {
+  let ran = 0, refused = 0;
+  for (let i = 0; i < 1500; i++) {
+    const k = randInt(rng, 2, 4), s = randInt(rng, 1, 3), p = randInt(rng, 0, Math.floor(k / 2));
+    const shape = [randInt(rng, 1, 2), randInt(rng, 1, 6), randInt(rng, 1, 6), randInt(rng, 1, 9)];
+    const prm = { kernel: [k, k], stride: [s, s], pad: [p, p, p, p], ceil: rng() < 0.5, countIncludePad: rng() < 0.5 };
+    const kind = rng() < 0.5 ? 'max' : 'avg';
+    const fits = ref.poolOutputSize(shape[1], k, s, p, p, prm.ceil) >= 1 && ref.poolOutputSize(shape[2], k, s, p, p, prm.ceil) >= 1;
+    if (!fits) {
+      const x = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      const before = engine.allocatedBytes;
+      assert.throws(() => (kind === 'max' ? ops.maxPool2d : ops.avgPool2d)(engine, x, shape, prm), (e) => e instanceof RangeError && /kernel extent/.test(e.message));
+      assert.is(engine.allocatedBytes, before);
+      refused++;
+      continue;
+    }
+    check(kind, shape, prm);
+    ran++;
+  }
+  assert.ok(ran > 1000 && refused > 50, `ran ${ran}, refused ${refused}`);
+});
+
 test('global average pool', () => {
   for (const shape of [[1, 1, 1, 1], [1, 7, 7, 17], [2, 3, 5, 8], [1, 8, 8, 2048]]) {
     const x = randomArray(rng, shape.reduce((a, b) => a * b, 1));
