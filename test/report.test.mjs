@@ -129,13 +129,28 @@ test('shipped accuracy table: zoo names only, every zoo model but the BN VGGs co
   assert.is(acc.get('inception-v4').network, 'Inception-v4');
 });
 
-test('TX1 names: every mapped model is in the zoo; the shipped table (if any) has each of them', () => {
+test('TX1 names: every mapped model is in the zoo; the shipped table has each of them', () => {
   const zoo = new Set(MODELS.map((m) => m.name));
   for (const m of Object.keys(BIANCO_NAMES)) assert.ok(zoo.has(m), m);
+  // The package ships data/tx1/ (package.json "files"): a missing table is a packaging bug.
   const { path, byModel } = loadTx1Measured();
-  if (path) {
-    assert.equal([...byModel.keys()].sort(), Object.keys(BIANCO_NAMES).sort());
-    assert.is(byModel.get('resnet-50').points.find((p) => p.batch === 1).msPerImage, 53.09);
+  assert.is(path, join(PACKAGE_ROOT, 'data', 'tx1', 'bianco2018_tx1_ms_per_image.csv'));
+  assert.ok(existsSync(path), path);
+  assert.equal([...byModel.keys()].sort(), Object.keys(BIANCO_NAMES).sort());
+  assert.is(byModel.get('resnet-50').points.find((p) => p.batch === 1).msPerImage, 53.09);
+  for (const [model, { network, points }] of byModel) {
+    assert.is(network, BIANCO_NAMES[model]);
+    assert.ok(points.length >= 2, `${model}: ${points.length} batch sizes`);
+    assert.ok(points.every((p) => Number.isInteger(p.batch) && p.batch >= 1 && p.msPerImage > 0), model);
+  }
+  // A directory without the table: no path, no rows (what the report's note is for).
+  const empty = mkdtempSync(join(tmpdir(), 'simdnet-tx1-'));
+  try {
+    const none = loadTx1Measured(empty);
+    assert.is(none.path, null);
+    assert.is(none.byModel.size, 0);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
   }
 });
 
