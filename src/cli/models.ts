@@ -30,8 +30,7 @@ export function top5(logits: Float32Array, classes: number): number[][] {
 }
 
 /** `run`: compile with random weights, run once. */
-export async function runModel(name: string, args: ModelArgs) {
-  const graph = buildModel(name, args);
+export async function runModel(name: string, args: ModelArgs, graph: Graph = buildModel(name, args)) {
   const t0 = performance.now();
   const net = await compile(graph);
   const compileMs = performance.now() - t0;
