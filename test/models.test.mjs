@@ -14,7 +14,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODELS, buildModel, modelInfo } from '../dist/models/index.js';
-import { macCount, paramCount, randomWeights } from '../dist/graph/index.js';
+import { randomWeights } from '../dist/graph/index.js';
+import { analyze } from '../dist/cost/index.js';
+
+// params and multiply-adds through the cost model's per-op handlers (the one place they are counted)
+const paramCount = (g) => analyze(g).params;
+const macCount = (g) => analyze(g).macs;
 
 /** [name, parameters, published GMACs (3 decimals) or null, exact conv + fc MACs]. */
 const GOLDEN = [
@@ -207,6 +212,56 @@ test('bad names and options throw RangeError saying what is wrong', () => {
   // BN-Inception: a stride-2 conv and a ceil-mode pool disagree on odd maps, as in PyTorch.
   rangeError(() => buildModel('inception-v2', { resolution: 299 }),
     /layer "inception_3c_output" \(concat\): spatial size mismatch/);
+});
+
+/** Asserts that `fn` throws exactly `type` (not a subclass of another error) matching every pattern. */
+function throwsExactly(type, fn, ...patterns) {
+  let err;
+  try { fn(); } catch (e) { err = e; }
+  assert.ok(err, 'did not throw');
+  assert.is(err.constructor, type, `${err.constructor.name}: ${err.message}`);
+  for (const p of patterns) assert.match(err.message, p);
+}
+
+test('buildModel options: null or a non-object is a TypeError naming the options argument', () => {
+  for (const [opts, got] of [[null, 'null'], [5, '5'], ['batch=2', '"batch=2"'], [true, 'true'], [[], 'an array'], [() => ({}), 'a function']]) {
+    throwsExactly(TypeError, () => buildModel('resnet-18', opts),
+      /^buildModel\("resnet-18"\): options must be an object such as \{ batch: 1 \} or omitted, got /, new RegExp(`got ${got.replace(/[()[\]]/g, '\\$&')}$`));
+  }
+  // undefined is the same as omitted
+  assert.is(buildModel('resnet-18', undefined).name, 'resnet-18');
+  // the name is checked first, so an unknown model says so whatever the options are
+  throwsExactly(RangeError, () => buildModel('resnet-51', null), /unknown model "resnet-51"/);
+  throwsExactly(TypeError, () => buildModel(undefined), /^buildModel: name must be a string \(see MODELS\), got undefined$/);
+  throwsExactly(TypeError, () => buildModel({ name: 'resnet-18' }), /name must be a string .*got an object$/);
+});
+
+test('buildModel options: unknown keys are a TypeError listing the known ones', () => {
+  throwsExactly(TypeError, () => buildModel('resnet-18', { resolutions: 128 }),
+    /^buildModel\("resnet-18"\): unknown option "resolutions"; known options: batch, resolution, alpha$/);
+  throwsExactly(TypeError, () => buildModel('mobilenet-v1', { width: 0.5, batchSize: 2, alpha: 0.5 }),
+    /unknown options "width", "batchSize"; known options: batch, resolution, alpha$/);
+  // keys set to undefined are the defaults, as when a caller forwards optional fields
+  const g = buildModel('mobilenet-v1', { batch: undefined, resolution: undefined, alpha: undefined });
+  assert.equal(g.nodes[0].outShape, [1, 224, 224, 3]);
+});
+
+test('buildModel options: bad values are a RangeError naming the option and the value', () => {
+  const cases = [
+    [{ batch: 0 }, /batch must be a positive integer, got 0$/],
+    [{ batch: '2' }, /batch must be a positive integer, got "2"$/],
+    [{ batch: null }, /batch must be a positive integer, got null$/],
+    [{ batch: Infinity }, /batch must be a positive integer, got Infinity$/],
+    [{ resolution: -224 }, /resolution must be a positive integer, got -224$/],
+    [{ resolution: '224' }, /resolution must be a positive integer, got "224"$/],
+    [{ resolution: 100.5 }, /resolution must be a positive integer, got 100\.5$/],
+  ];
+  for (const [opts, re] of cases) throwsExactly(RangeError, () => buildModel('resnet-18', opts), /^buildModel\("resnet-18"\): /, re);
+  throwsExactly(RangeError, () => buildModel('mobilenet-v1', { alpha: '0.5' }), /alpha must be one of 1, 0\.75, 0\.5, 0\.25, got "0\.5"$/);
+  throwsExactly(RangeError, () => buildModel('mobilenet-v1', { alpha: NaN }), /alpha must be one of .*, got NaN$/);
+  throwsExactly(RangeError, () => buildModel('mobilenet-v1', { alpha: null }), /alpha must be one of .*, got null$/);
+  throwsExactly(RangeError, () => buildModel('mobilenet-v1', { resolution: null }), /resolution must be a positive integer, got null$/);
+  throwsExactly(RangeError, () => buildModel('alexnet', { alpha: 1 }), /alpha is not an option of this model/);
 });
 
 test('randomWeights covers every weighted layer in the documented layouts', () => {

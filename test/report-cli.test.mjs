@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../bin/simdnet.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'simdnet-report-cli-'));
 
-function report(...args) {
-  const r = spawnSync(process.execPath, [BIN, 'report', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+function report(args, spawnOpts = {}) {
+  const r = spawnSync(process.execPath, [BIN, 'report', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000, ...spawnOpts });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function fails(args, re) {
-  const r = report(...args);
+function fails(args, re, spawnOpts) {
+  const r = report(args, spawnOpts);
   assert.is(r.code, 1, `exit code for ${args.join(' ')}: ${r.stderr}`);
   assert.is(r.stdout, '');
   assert.match(r.stderr, re);
@@ -39,12 +39,13 @@ test('unwritable output path', () => {
   fails(['--models', 'mobilenet-v1', '--out', dir], /it is a directory/);
   writeFileSync(join(dir, 'plain-file'), '');
   fails(['--models', 'mobilenet-v1', '--out', join(dir, 'plain-file', 'report.html')], /a parent is not a directory/);
-  if (process.getuid?.() !== 0) { // root writes through permission bits
-    const ro = join(dir, 'ro');
-    writeFileSync(ro, '');
-    chmodSync(ro, 0o444);
-    fails(['--models', 'mobilenet-v1', '--out', ro], /permission denied/);
-  }
+  // Root writes through permission bits, so as root the CLI runs as nobody (65534) for this case.
+  const ro = join(dir, 'ro');
+  writeFileSync(ro, '');
+  chmodSync(ro, 0o444);
+  chmodSync(dir, 0o755);
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  fails(['--models', 'mobilenet-v1', '--out', ro], /permission denied/, asUser);
 });
 
 test('conflicting or unknown options', () => {

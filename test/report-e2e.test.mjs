@@ -17,7 +17,9 @@ import { loadAssets } from '../dist/report/html.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'simdnet.mjs');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
-const CHROMIUM = '/usr/bin/chromium';
+// SIMDNET_CHROMIUM points the tests at another binary (or at a missing one, to check that a
+// machine without Chromium fails this file instead of passing it).
+const CHROMIUM = process.env.SIMDNET_CHROMIUM || '/usr/bin/chromium';
 const CHARTS = ['chart-accuracy', 'chart-tx1-batch', 'chart-time-macs', 'chart-pred-meas', 'chart-breakdown-macs', 'chart-breakdown-params', 'chart-peers'];
 
 const PEERS_MD = `# Benchmarks
@@ -32,13 +34,20 @@ const dir = mkdtempSync(join(tmpdir(), 'simdnet-report-e2e-'));
 let browser;
 let data;
 
-test.before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
+// Launched from inside each test, not in a before hook: uvu swallows an exception thrown by a
+// before hook and still reports the run as passed, so a missing browser would go unnoticed.
+let launching;
+function launch() {
+  launching ??= (async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (or set SIMDNET_CHROMIUM)`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    return browser;
+  })();
+  return launching;
+}
 
 test.after(async () => {
   await browser?.close();
@@ -47,7 +56,7 @@ test.after(async () => {
 
 /** Opens `file` and returns what the page drew and complained about. */
 async function inspect(file, screenshot) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await (await launch()).newPage({ viewport: { width: 1280, height: 900 } });
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -72,6 +81,7 @@ async function inspect(file, screenshot) {
 }
 
 test('report --models mobilenet-v1,resnet-18 --quick: table, report.html, every chart drawn', async () => {
+  await launch(); // before the report run: no browser, no point spending 20 s on the data
   writeFileSync(join(dir, 'BENCHMARKS.md'), PEERS_MD);
   const out = join(dir, 'report.html');
   const t0 = Date.now();
@@ -117,6 +127,7 @@ test('report --models mobilenet-v1,resnet-18 --quick: table, report.html, every 
 });
 
 test('no peer table: chart 6 skipped with a note, the others still drawn, no errors', async () => {
+  await launch();
   assert.ok(data, 'needs the first test');
   const file = join(dir, 'no-peers.html');
   writeFileSync(file, renderHtml({ ...data, peers: null }, loadAssets()));

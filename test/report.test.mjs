@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { MODELS } from '../dist/index.js';
+import { MODELS, buildModel } from '../dist/index.js';
+import { planActivations } from '../dist/lower/index.js';
 import {
   assembleRow, linearFit, timeFits, hostAgreement, runsFor, parseCsv, parseAccuracy, parsePeerTable,
   formatReportTable, renderHtml, BIANCO_NAMES, CURVE_BATCHES,
@@ -129,13 +130,28 @@ test('shipped accuracy table: zoo names only, every zoo model but the BN VGGs co
   assert.is(acc.get('inception-v4').network, 'Inception-v4');
 });
 
-test('TX1 names: every mapped model is in the zoo; the shipped table (if any) has each of them', () => {
+test('TX1 names: every mapped model is in the zoo; the shipped table has each of them', () => {
   const zoo = new Set(MODELS.map((m) => m.name));
   for (const m of Object.keys(BIANCO_NAMES)) assert.ok(zoo.has(m), m);
+  // The package ships data/tx1/ (package.json "files"): a missing table is a packaging bug.
   const { path, byModel } = loadTx1Measured();
-  if (path) {
-    assert.equal([...byModel.keys()].sort(), Object.keys(BIANCO_NAMES).sort());
-    assert.is(byModel.get('resnet-50').points.find((p) => p.batch === 1).msPerImage, 53.09);
+  assert.is(path, join(PACKAGE_ROOT, 'data', 'tx1', 'bianco2018_tx1_ms_per_image.csv'));
+  assert.ok(existsSync(path), path);
+  assert.equal([...byModel.keys()].sort(), Object.keys(BIANCO_NAMES).sort());
+  assert.is(byModel.get('resnet-50').points.find((p) => p.batch === 1).msPerImage, 53.09);
+  for (const [model, { network, points }] of byModel) {
+    assert.is(network, BIANCO_NAMES[model]);
+    assert.ok(points.length >= 2, `${model}: ${points.length} batch sizes`);
+    assert.ok(points.every((p) => Number.isInteger(p.batch) && p.batch >= 1 && p.msPerImage > 0), model);
+  }
+  // A directory without the table: no path, no rows (what the report's note is for).
+  const empty = mkdtempSync(join(tmpdir(), 'simdnet-tx1-'));
+  try {
+    const none = loadTx1Measured(empty);
+    assert.is(none.path, null);
+    assert.is(none.byModel.size, 0);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
   }
 });
 
@@ -229,7 +245,7 @@ test('collectRows: fixed bench and predictor → rows right, progress reported',
   assert.equal(calls[0].input, [1, 224, 224, 3]);
   const [mb, rn] = rows;
   assert.is(mb.params, 4_231_976); // MobileNet-v1 1.0-224, paper Table 1 (4.2 M)
-  assert.ok(mb.macs > 560e6 && mb.macs < 580e6); // 569 M
+  assert.is(mb.macs, 568_740_352); // 569 M, as models.test's golden row
   assert.ok(mb.byOp.find((b) => b.opClass === 'conv1x1').macsShare > 0.9); // paper Table 2: 94.86 %
   assert.is(mb.top1, null);
   assert.is(mb.measured.medianMs, 25);
@@ -240,7 +256,10 @@ test('collectRows: fixed bench and predictor → rows right, progress reported',
   assert.is(rn.params, 11_689_512); // torchvision resnet18
   assert.is(rn.top1PerMParams, 69.758 / 11.689512);
   assert.is(rn.tx1.measuredB1, 21.16);
-  assert.is(rn.peakActivationBytes > 0, true);
+  // the runtime's memory plan for the same graph, well under the sum of all activations
+  assert.is(rn.peakActivationBytes, planActivations(buildModel('resnet-18')).peakBytes);
+  // the stem conv's input and output are live together
+  assert.ok(rn.peakActivationBytes >= (224 * 224 * 3 + 112 * 112 * 64) * 4, `${rn.peakActivationBytes} B`);
   assert.is(lines.length, 2);
   assert.match(lines[1], /^\[2\/2\] resnet-18: 1\.81 GMAC, 11\.7 M params, 25\.0 ms median of 10, predicted 30\.0 ms/);
   const fr = updates.map(([f]) => f);

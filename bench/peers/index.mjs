@@ -17,7 +17,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { buildModel, randomWeights, macCount } from '../../dist/index.js';
+import { buildModel, randomWeights, cost } from '../../dist/index.js';
 
 const DEFAULT_MODELS = [
   'mobilenet-v1', 'mobilenet-v2', 'googlenet', 'resnet-18', 'resnet-50', 'inception-v3', 'vgg-16', 'resnet-50:8',
@@ -146,7 +146,7 @@ async function main() {
       const weights = randomWeights(graph, 1);
       const inShape = graph.nodes.find((n) => n.name === graph.input).outShape;
       row.resolution = inShape[1];
-      row.gmac = macCount(graph) / 1e9;
+      row.gmac = cost.analyze(graph).macs / 1e9;
       const x = randomInput(inShape.reduce((a, b) => a * b, 1));
 
       // Build, then one run each: the first warm-up and the agreement check.

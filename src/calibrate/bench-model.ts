@@ -2,7 +2,7 @@
 import { Bench } from 'tinybench';
 import { buildModel } from '../models/index.js';
 import { compile, type Net } from '../runtime/index.js';
-import { macCount } from '../graph/weights.js';
+import { analyze } from '../cost/analyze.js';
 import type { Graph } from '../graph/types.js';
 
 export interface ModelArgs { batch?: number; alpha?: number; resolution?: number }
@@ -27,7 +27,7 @@ export async function benchModel(name: string, args: ModelArgs & { runs?: number
   const net = await compile(graph);
   try {
     const x = sampleInput(net);
-    const macs = macCount(graph);
+    const macs = analyze(graph).macs;
     net.run(x);
     const runs = args.runs ?? 10;
     let done = 0;

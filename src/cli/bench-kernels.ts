@@ -99,7 +99,7 @@ function poolCase(): Case {
   };
 }
 
-/** The shapes the issue names, taken from ResNet-50 and MobileNet v1. */
+/** Layer shapes from ResNet-50 and MobileNet v1, one per kernel path that dominates their time. */
 export const KERNEL_CASES: Case[] = [
   gemmCase(512, 512, 512),
   gemmCase(256, 256, 256),

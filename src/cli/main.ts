@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { benchKernels, formatKernelTable } from './bench-kernels.js';
+import { benchKernels, formatKernelTable, KERNEL_CASES } from './bench-kernels.js';
 import { listModels, runModel } from './models.js';
 import { benchModel } from '../calibrate/bench-model.js';
 import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
-import { reportCommand } from '../report/index.js';
-import { calibrateCommand, predictCommand } from './predict.js';
+import { reportCommand, REPORT_USAGE } from '../report/index.js';
+import { calibrateCommand, predictCommand, PREDICT_USAGE, PREDICT_OPTIONS, CALIBRATE_USAGE, CALIBRATE_OPTIONS } from './predict.js';
+import { modelOptions, parseCommand, positiveInt, usageError, UsageError, type CommandSpec } from './args.js';
 
 const HELP = `simdnet — classic ImageNet CNNs on WebAssembly SIMD
 
@@ -29,21 +30,32 @@ commands:
   help                                            this text
 `;
 
-class UsageError extends Error {}
+const MODEL_OPTS = { batch: { type: 'string' }, alpha: { type: 'string' }, resolution: { type: 'string' } } as const;
 
-function intOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
-
-function numOpt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
-  return n;
-}
+/** What each command accepts; anything else is refused before it runs (see args.ts). */
+export const COMMANDS: Record<string, CommandSpec> = {
+  list: { usage: 'list [--json]', options: { json: { type: 'boolean' } }, positionals: [] },
+  run: {
+    usage: 'run <model> [--batch N] [--alpha A] [--resolution R] [--json]',
+    options: { ...MODEL_OPTS, json: { type: 'boolean' } }, positionals: ['model'],
+  },
+  bench: {
+    usage: 'bench <model> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
+    options: { ...MODEL_OPTS, runs: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
+  },
+  cost: {
+    usage: 'cost <model> [--batch N] [--alpha A] [--resolution R] [--json]',
+    options: { ...MODEL_OPTS, json: { type: 'boolean' } }, positionals: ['model'],
+  },
+  'bench-kernels': {
+    usage: 'bench-kernels [--json] [--filter REGEX]',
+    options: { json: { type: 'boolean' }, filter: { type: 'string' } }, positionals: [],
+  },
+  predict: { usage: PREDICT_USAGE, options: PREDICT_OPTIONS, positionals: ['model'] },
+  calibrate: { usage: CALIBRATE_USAGE, options: CALIBRATE_OPTIONS, positionals: [] },
+  report: { usage: REPORT_USAGE, options: {}, positionals: [] }, // parseReportArgs checks its own
+  help: { usage: 'help', options: {}, positionals: [] },
+};
 
 function progressBar(label: string): ((done: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -55,6 +67,21 @@ function progressBar(label: string): ((done: number, total: number) => void) | u
 }
 
 /** CLI entry; returns the exit code. Results go to stdout, errors to stderr. */
+/** `--filter` as a RegExp that matches at least one kernel: a typo must not bench nothing. */
+function kernelFilter(src: string | undefined): RegExp | undefined {
+  if (src === undefined) return undefined;
+  let re: RegExp;
+  try {
+    re = new RegExp(src);
+  } catch (e: any) {
+    throw usageError('bench-kernels', COMMANDS['bench-kernels']!, `--filter is not a valid regular expression: ${e.message}`);
+  }
+  if (!KERNEL_CASES.some((c) => re.test(c.name))) {
+    throw new UsageError(`bench-kernels: --filter '${src}' matches no kernel; kernels: ${KERNEL_CASES.map((c) => c.name).join(', ')}`);
+  }
+  return re;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -67,23 +94,31 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function dispatch(cmd: string | undefined, rest: string[]): Promise<number> {
-  const opts = {
-    json: { type: 'boolean' as const }, batch: { type: 'string' as const }, alpha: { type: 'string' as const },
-    resolution: { type: 'string' as const }, runs: { type: 'string' as const }, filter: { type: 'string' as const },
-  };
-  const parse = () => {
-    try {
-      return parseArgs({ args: rest, options: opts, allowPositionals: true, strict: true });
-    } catch (e: any) {
-      throw new UsageError(e.message);
+  const spec = cmd === undefined ? undefined : COMMANDS[cmd];
+  // `simdnet <command> --help`: that command's usage (an option before any `--`).
+  if (spec && cmd !== 'help') {
+    const end = rest.indexOf('--');
+    const opts = end < 0 ? rest : rest.slice(0, end);
+    if (opts.includes('--help') || opts.includes('-h')) {
+      process.stdout.write(`usage: simdnet ${spec.usage}\n`);
+      return 0;
     }
-  };
-  const modelArgs = (v: Record<string, any>) => ({
-    batch: intOpt('batch', v.batch), alpha: numOpt('alpha', v.alpha), resolution: intOpt('resolution', v.resolution),
-  });
-  const model = (pos: string[]) => {
-    if (!pos[0]) throw new UsageError(`${cmd}: missing <model> (see 'simdnet list')`);
-    return pos[0];
+  }
+  const parse = () => parseCommand(cmd!, spec!, rest);
+  // The graph is built here, before compiling or measuring anything, so that a resolution the
+  // network's layers cannot take is reported as the flag's fault, not as an internal error.
+  const modelGraph = (name: string, v: Record<string, unknown>) => {
+    let args;
+    try {
+      args = modelOptions(name, v);
+    } catch (e: any) {
+      throw new UsageError(`${cmd}: ${e.message}`);
+    }
+    try {
+      return { args, graph: buildModel(name, args) };
+    } catch (e: any) {
+      throw new UsageError(`${cmd}: --resolution ${args.resolution ?? '(default)'}: ${e.message}`);
+    }
   };
   const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
   switch (cmd) {
@@ -98,8 +133,9 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return 0;
     }
     case 'run': {
-      const { values, positionals } = parse();
-      const r = await runModel(model(positionals), modelArgs(values));
+      const { values, positionals: [name] } = parse();
+      const { args, graph } = modelGraph(name!, values);
+      const r = await runModel(name!, args, graph);
       if (values.json) out(JSON.stringify(r, null, 2));
       else {
         out(`${r.model}: input [${r.input.join(', ')}] -> output [${r.outputShape.join(', ')}]`);
@@ -109,10 +145,15 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return 0;
     }
     case 'bench': {
-      const { values, positionals } = parse();
-      const name = model(positionals);
-      const runs = intOpt('runs', values.runs);
-      const r = await benchModel(name, { ...modelArgs(values), runs, onProgress: values.json ? undefined : progressBar(name) });
+      const { values, positionals: [name] } = parse();
+      const { args, graph } = modelGraph(name!, values);
+      let runs;
+      try {
+        runs = positiveInt('runs', values.runs);
+      } catch (e: any) {
+        throw new UsageError(`bench: ${e.message}`);
+      }
+      const r = await benchModel(name!, { ...args, runs, onProgress: values.json ? undefined : progressBar(name!) }, graph);
       if (values.json) {
         const { model: m, batch, runs: n, medianMs, minMs, maxMs, gflops } = r;
         out(JSON.stringify({ model: m, batch, runs: n, medianMs, minMs, maxMs, gflops }, null, 2));
@@ -122,17 +163,18 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return 0;
     }
     case 'cost': {
-      const { values, positionals } = parse();
-      const graph = buildModel(model(positionals), modelArgs(values));
+      const { values, positionals: [name] } = parse();
+      const { graph } = modelGraph(name!, values);
       const r = analyze(graph);
       out(values.json ? JSON.stringify(costJson(r), null, 2) : formatCostTable(r));
       return 0;
     }
     case 'bench-kernels': {
       const { values } = parse();
+      const filter = kernelFilter(values.filter as string | undefined);
       const tty = !values.json && process.stderr.isTTY;
       const r = await benchKernels({
-        filter: values.filter ? new RegExp(values.filter) : undefined,
+        filter,
         onProgress: tty ? (n) => process.stderr.write(`\r  measured ${n}\x1b[K`) : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');
@@ -150,9 +192,13 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       return predictCommand(rest);
     case 'calibrate':
       return calibrateCommand(rest);
-    case undefined: case 'help': case '--help': case '-h':
+    case 'help': case '--help': case '-h':
+      parseCommand('help', COMMANDS.help!, rest);
       process.stdout.write(HELP);
-      return cmd === undefined ? 1 : 0;
+      return 0;
+    case undefined:
+      process.stdout.write(HELP);
+      return 1;
     default:
       throw new UsageError(`unknown command '${cmd}' (try 'simdnet help')`);
   }

@@ -1,6 +1,7 @@
 import { buildModel, MODELS } from '../models/index.js';
 import { compile } from '../runtime/index.js';
 import { sampleInput, type ModelArgs } from '../calibrate/bench-model.js';
+import type { Graph } from '../graph/types.js';
 
 /** `list`: the zoo. */
 export function listModels(): { name: string; family: string; paper: string; variant: string; input: number[] }[] {
@@ -17,8 +18,7 @@ export function top5(logits: Float32Array, classes: number): number[][] {
 }
 
 /** `run`: compile with random weights, run once. */
-export async function runModel(name: string, args: ModelArgs) {
-  const graph = buildModel(name, args);
+export async function runModel(name: string, args: ModelArgs, graph: Graph = buildModel(name, args)) {
   const t0 = performance.now();
   const net = await compile(graph);
   const compileMs = performance.now() - t0;

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildModel } from '../models/index.js';
+import { modelOptions, parseCommand, UsageError, type CommandSpec } from './args.js';
 import { calibrateHost } from '../calibrate/host.js';
 import { hostProfilePath, loadHostProfile, readProfileFile, saveHostProfile, type NodeIo } from '../cost/host-profile.js';
 import {
@@ -14,22 +14,15 @@ import {
 
 const io: NodeIo = { fs, os, path };
 
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e: any) {
-    throw new Error(e.message);
-  }
-}
-
-function positiveInt(name: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n <= 0) {
-    throw new Error(`--${name} must be a positive integer, got '${v}'`);
-  }
-  return n;
-}
+export const CALIBRATE_USAGE = 'calibrate [--out FILE]';
+export const CALIBRATE_OPTIONS: CommandSpec['options'] = { out: { type: 'string' } };
+export const PREDICT_USAGE = 'predict <model> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]';
+export const PREDICT_OPTIONS: CommandSpec['options'] = {
+  device: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' },
+  alpha: { type: 'string' }, resolution: { type: 'string' },
+};
+const CALIBRATE: CommandSpec = { usage: CALIBRATE_USAGE, options: CALIBRATE_OPTIONS, positionals: [] };
+const PREDICT: CommandSpec = { usage: PREDICT_USAGE, options: PREDICT_OPTIONS, positionals: ['model'] };
 
 function machineName(): string {
   const cpus = os.cpus();
@@ -64,8 +57,7 @@ async function calibrateAndSave(file: string): Promise<{ profile: DeviceProfile;
 
 /** `simdnet calibrate [--out file]`: microbenchmarks this machine's kernels and writes a profile. */
 export async function calibrateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string' } });
-  if (positionals.length) throw new Error(`calibrate: unexpected argument '${positionals[0]}'`);
+  const { values } = parseCommand('calibrate', CALIBRATE, args);
   const file = values.out ? path.resolve(String(values.out)) : hostProfilePath(io);
   process.stderr.write(`calibrating this machine: microbenchmarks of simdnet's kernels at the zoo's layer shapes\n`);
   const { profile, seconds } = await calibrateAndSave(file);
@@ -97,24 +89,24 @@ async function resolveDevice(device: string): Promise<DeviceProfile> {
 
 /** `simdnet predict <model> --device D [--batch N] [--alpha A] [--resolution R] [--json]`. */
 export async function predictCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    device: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' },
-    alpha: { type: 'string' }, resolution: { type: 'string' },
-  });
-  const name = positionals[0];
-  if (!name) throw new Error(`predict: missing <model> (see 'simdnet list')`);
-  if (positionals.length > 1) throw new Error(`predict: unexpected argument '${positionals[1]}'`);
-  if (values.device === undefined || values.device === '') {
-    throw new Error(`predict: missing --device (${BUILTIN_DEVICES.join(', ')}, host, or a profile JSON file)`);
+  const { values, positionals: [name] } = parseCommand('predict', PREDICT, args);
+  if (values.device === undefined) {
+    throw new UsageError(`predict: missing --device (${BUILTIN_DEVICES.join(', ')}, host, or a profile JSON file)`);
   }
-  const batch = positiveInt('batch', values.batch) ?? 1;
-  const resolution = positiveInt('resolution', values.resolution);
-  let alpha: number | undefined;
-  if (values.alpha !== undefined) {
-    alpha = Number(values.alpha);
-    if (!Number.isFinite(alpha)) throw new Error(`--alpha must be a number, got '${values.alpha}'`);
+  let opts;
+  try {
+    opts = modelOptions(name!, values);
+  } catch (e: any) {
+    throw new UsageError(`predict: ${e.message}`);
   }
-  const graph = buildModel(name, { batch, alpha, resolution });
+  const batch = opts.batch ?? 1;
+  let graph;
+  try {
+    graph = buildModel(name!, { ...opts, batch });
+  } catch (e: any) {
+    // every other option was checked above: what the layers refuse is the resolution
+    throw new UsageError(`predict: --resolution ${opts.resolution ?? '(default)'}: ${e.message}`);
+  }
   const profile = await resolveDevice(String(values.device));
   const r = predict(graph, { device: profile, batch });
   process.stdout.write((values.json ? JSON.stringify(predictionJson(r), null, 2) : formatPrediction(r)) + '\n');

@@ -1,5 +1,5 @@
-// Weight layouts, deterministic random weights, and the parameter / multiply-add counts that
-// the zoo's golden tests compare against published figures.
+// Weight layouts and deterministic random weights. (Parameters and multiply-adds are counted once,
+// by the op registry's cost handlers: cost.analyze.)
 
 import type { Conv2dNode, FcNode, Graph, GraphNode } from './types.js';
 import { OP_SPECS, type Moments, type OpSpec } from './ops.js';
@@ -94,41 +94,6 @@ export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights>
     stats.set(node.name, y);
   }
   return out;
-}
-
-/**
- * Learnable parameters: conv and fc weights and biases, batchnorm gamma and beta. Running
- * mean and variance are buffers, not parameters — the torchvision convention, so the totals
- * match torchvision's `num_params`.
- */
-export function paramCount(graph: Graph): number {
-  const byName = indexNodes(graph);
-  let total = 0;
-  for (const node of graph.nodes) {
-    if (node.op === 'conv2d') total += weightCount(node, byName) + (node.bias ? node.outChannels : 0);
-    else if (node.op === 'fc') total += weightCount(node, byName) + (node.bias ? node.outFeatures : 0);
-    else if (node.op === 'batchnorm') total += 2 * node.outShape.at(-1)!;
-  }
-  return total;
-}
-
-/**
- * Multiply-adds of the conv and fc layers for the graph's own batch size (so batch N counts
- * N times the per-image figure). Bias adds, batchnorm, pooling and activations are not counted,
- * matching the "GFLOPS" (really GMACs) column of torchvision's model metadata. 1 MAC = 2 FLOP.
- */
-export function macCount(graph: Graph): number {
-  const byName = indexNodes(graph);
-  let total = 0;
-  for (const node of graph.nodes) {
-    if (node.op === 'conv2d') {
-      const [n, h, w, c] = node.outShape as [number, number, number, number];
-      total += n * h * w * c * fanInOf(node, byName);
-    } else if (node.op === 'fc') {
-      total += node.outShape[0]! * node.outFeatures * fanInOf(node, byName);
-    }
-  }
-  return total;
 }
 
 type ConvNode = Conv2dNode & GraphNode;

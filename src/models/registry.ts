@@ -140,16 +140,30 @@ export function modelInfo(name: string): ModelInfo {
  * @throws RangeError for an unknown name, a batch that is not a positive integer, an option
  * the model does not take or a value outside its allowed set, or a resolution the network's
  * layers cannot process (too small, or one where its branches disagree in size).
+ * @throws TypeError when `name` is not a string, `opts` is not an object (`null`, a number, an
+ * array), or `opts` has a key other than `batch`, `resolution` and `alpha`.
  */
 export function buildModel(name: string, opts: BuildModelOptions = {}): Graph {
+  if (typeof name !== 'string') throw new TypeError(`buildModel: name must be a string (see MODELS), got ${describe(name)}`);
   const e = lookup(name);
-  const batch = opts.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) {
-    throw new RangeError(`buildModel("${e.name}"): batch must be a positive integer, got ${batch}`);
+  // Checked before any field is read: `null` or a number would otherwise fail deep inside with
+  // a message about property access, and a misspelt key (`resolutions`) would silently build
+  // the default network.
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError(`buildModel("${e.name}"): options must be an object such as { batch: 1 } or omitted, got ${describe(opts)}`);
   }
-  const resolution = opts.resolution ?? e.defaultResolution;
+  const unknown = Object.keys(opts).filter((k) => !(OPTION_KEYS as readonly string[]).includes(k));
+  if (unknown.length) {
+    throw new TypeError(`buildModel("${e.name}"): unknown option${unknown.length > 1 ? 's' : ''} ` +
+      `${unknown.map((k) => `"${k}"`).join(', ')}; known options: ${OPTION_KEYS.join(', ')}`);
+  }
+  const batch = opts.batch === undefined ? 1 : opts.batch; // null is a mistake, not the default
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(`buildModel("${e.name}"): batch must be a positive integer, got ${describe(batch)}`);
+  }
+  const resolution = opts.resolution === undefined ? e.defaultResolution : opts.resolution;
   if (!Number.isInteger(resolution) || resolution < 1) {
-    throw new RangeError(`buildModel("${e.name}"): resolution must be a positive integer, got ${resolution}`);
+    throw new RangeError(`buildModel("${e.name}"): resolution must be a positive integer, got ${describe(resolution)}`);
   }
   if (e.options.resolution && !e.options.resolution.includes(resolution)) {
     throw new RangeError(
@@ -158,9 +172,9 @@ export function buildModel(name: string, opts: BuildModelOptions = {}): Graph {
   if (opts.alpha !== undefined && !e.options.alpha) {
     throw new RangeError(`buildModel("${e.name}"): alpha is not an option of this model`);
   }
-  const alpha = opts.alpha ?? 1;
+  const alpha = opts.alpha === undefined ? 1 : opts.alpha;
   if (e.options.alpha && !e.options.alpha.includes(alpha)) {
-    throw new RangeError(`buildModel("${e.name}"): alpha must be one of ${e.options.alpha.join(', ')}, got ${alpha}`);
+    throw new RangeError(`buildModel("${e.name}"): alpha must be one of ${e.options.alpha.join(', ')}, got ${describe(alpha)}`);
   }
   try {
     return e.build({ batch, resolution, alpha });
@@ -170,6 +184,19 @@ export function buildModel(name: string, opts: BuildModelOptions = {}): Graph {
       `buildModel("${e.name}"): resolution ${resolution} is too small or unsupported` +
       ` (default ${e.defaultResolution}): ${msg}`, { cause: err });
   }
+}
+
+/** The keys of {@link BuildModelOptions}. */
+const OPTION_KEYS = ['batch', 'resolution', 'alpha'] as const;
+
+/** A value as it would be written in code: a string quoted, so `"2"` does not read as 2. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'function') return 'a function';
+  return String(v);
 }
 
 function lookup(name: string): Entry {
