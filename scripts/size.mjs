@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What a web page downloads: the browser bundle and the wasm it fetches, raw and gzip -9, against
-// the budget of issue 5 (<= 100 KB gzip for kernels + runtime + the whole zoo). KB = 1000 bytes.
+// the browser bundle's budget (<= 100 KB gzip for kernels + runtime + the whole zoo). KB = 1000 bytes.
 // Run after `npm run build`; exits 1 over budget.   node scripts/size.mjs [--json]
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';

@@ -259,7 +259,7 @@ function opsNet() {
   const d6 = b.relu6(d, 'dw.relu6');
   const e = b.conv2d(x, { outChannels: 16, kernel: 3, stride: 2, dilation: 2, padding: 2, bias: false }, 'dilated');
   const e1 = b.relu(b.batchnorm(e, {}, 'dilated.bn'), 'dilated.relu');
-  x = b.add(d6, e1, 'add');
+  x = b.add(d6, b.sigmoid(e1, 'gate'), 'add');
   x = b.lrn(x, { size: 4, alpha: 1e-1, beta: 0.5, k: 1 }, 'lrn4');
   const gap = b.flatten(b.globalAvgPool(x, 'gap'), 'gap.flatten');
   const flat = b.flatten(x, 'flatten');
@@ -284,7 +284,7 @@ for (const [op, hw, opts] of POOLS) {
   });
 }
 
-test('onnx/ort: grouped, depthwise, dilated conv, LRN 5 and 4, rank-2 batchnorm, concat, dropout, softmax', async () => {
+test('onnx/ort: grouped, depthwise, dilated conv, LRN 5 and 4, sigmoid, rank-2 batchnorm, concat, dropout, softmax', async () => {
   const g = opsNet();
   const d = await ortVsReference(g, randomWeights(g, 4));
   assert.ok(d <= 1e-4, `relative difference ${d}`);

@@ -94,3 +94,16 @@ export function f32_softmax(rows: i32, c: i32, x: usize, out: usize): void {
     for (let j = 0; j < c; j++) store<f32>(oi + <usize>j * 4, load<f32>(oi + <usize>j * 4) * inv);
   }
 }
+
+/**
+ * out = 1 / (1 + exp(-x)) over `count` floats (squeeze-excitation gates, ONNX Sigmoid). Written as
+ * exp(-|x|) so exp never overflows: x >= 0 gives 1 / (1 + e), x < 0 gives e / (1 + e). In-place safe.
+ */
+export function f32_sigmoid(count: i32, x: usize, out: usize): void {
+  for (let i = 0; i < count; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    const e = Mathf.exp(-Mathf.abs(v));
+    store<f32>(out + o, v >= 0 ? 1 / (1 + e) : e / (1 + e));
+  }
+}

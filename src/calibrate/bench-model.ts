@@ -3,17 +3,15 @@ import { Bench } from 'tinybench';
 import { buildModel } from '../models/index.js';
 import { compile, type Net } from '../runtime/index.js';
 import { analyze } from '../cost/analyze.js';
+import { numel } from '../graph/ops.js';
+import { mulberry32, uniform } from '../graph/weights.js';
 import type { Graph } from '../graph/types.js';
 
 export interface ModelArgs { batch?: number; alpha?: number; resolution?: number }
 
 /** A deterministic input in a normal range (like a normalised image). */
 export function sampleInput(net: Net): Float32Array {
-  const n = net.inputShape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(n);
-  let s = 12345;
-  for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) >>> 0; x[i] = (s / 2 ** 32) * 2 - 1; }
-  return x;
+  return uniform(mulberry32(12345), numel(net.inputShape), 0, 1);
 }
 
 export interface ModelBenchResult {

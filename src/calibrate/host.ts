@@ -11,6 +11,8 @@
 
 import type { Graph, GraphNode, Conv2dNode, PoolNode, LrnNode, Shape } from '../graph/types.js';
 import { GraphBuilder } from '../graph/builder.js';
+import { numel } from '../graph/ops.js';
+import { mulberry32, uniform } from '../graph/weights.js';
 import { buildModel, MODELS } from '../models/index.js';
 import { Engine } from '../wasm/engine.js';
 import { Conv2d } from '../ops/conv2d.js';
@@ -19,6 +21,7 @@ import { FullyConnected } from '../ops/fc.js';
 import { poolConfig, runPool2d, runGlobalAvgPool } from '../ops/pool2d.js';
 import { runAdd } from '../ops/add.js';
 import { runActivation } from '../ops/activation.js';
+import { runSigmoid } from '../ops/sigmoid.js';
 import { runScaleShift } from '../ops/batchnorm.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
 import { runSoftmax } from '../ops/softmax.js';
@@ -26,6 +29,7 @@ import { runCopyChannels } from '../ops/concat.js';
 import type { Activation } from '../ops/util.js';
 import { analyze, OP_CLASSES, type OpClass } from '../cost/analyze.js';
 import { COLD, deviceSteps, stepTimes, type Step } from '../cost/predict.js';
+import type { StepKind } from '../kernels/select.js';
 import { PROFILE_SCHEMA, type DeviceProfile, type KernelModel } from '../cost/profile.js';
 import * as files from '../cost/host-profile.js';
 
@@ -189,6 +193,7 @@ function syntheticGraphs(): Graph[] {
   }
   for (const [h, c] of [[112, 64], [28, 256], [7, 1024]] as const) {
     g('relu', (b) => b.relu(b.input([1, h, h, c])));
+    g('sigmoid', (b) => b.sigmoid(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
   }
@@ -198,18 +203,11 @@ function syntheticGraphs(): Graph[] {
 
 // --- measuring -------------------------------------------------------------------------------
 
-/** xorshift32 fill, uniform in [-a, a]: fast, deterministic, never denormal. */
+/** Uniform in [-a, a] from the package's generator: deterministic, never denormal. */
 function fill(n: number, a: number, seed = 1): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    x[i] = a * ((s / 4294967296) * 2 - 1);
-  }
-  return x;
+  return uniform(mulberry32(seed), n, 0, a);
 }
 
-const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Process CPU time in ms where the runtime has it (Node, Bun, Deno's Node compat), else null. */
 const cpuMs: (() => number) | null = (() => {
@@ -251,14 +249,15 @@ function measure(e: Engine, s: Sample): number {
     const x = buf(numel(inShape));
     const outShape = s.node.outShape.slice();
     const y = buf(numel(outShape), 0);
-    switch (out.kind) {
+    const kind = out.kind as StepKind;
+    switch (kind) {
       case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': {
         const n = node as Conv2dNode;
         const cin = inShape[3]!;
         const fanIn = n.kernel[0] * n.kernel[1] * (cin / n.groups);
         const op = new Conv2d(e, {
           inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad,
-          dilation: n.dilation, groups: n.groups, act: s.act, path: out.kind,
+          dilation: n.dilation, groups: n.groups, act: s.act, path: kind,
         }, fill(fanIn * n.outChannels, Math.sqrt(3 / fanIn), 3), fill(n.outChannels, 0.01, 5));
         free.push(() => op.dispose());
         const wsF = op.workspaceFloats(inShape);
@@ -320,8 +319,17 @@ function measure(e: Engine, s: Sample): number {
         const pixels = copied / c;
         return time(() => runCopyChannels(e, pixels, c, x, c, y, ctot, 0));
       }
-      default:
-        throw new Error(`no microbenchmark for kernel kind "${out.kind}"`);
+      case 'sigmoid': {
+        const count = numel(outShape);
+        return time(() => runSigmoid(e, count, x, y));
+      }
+      case 'concat_inplace':
+        throw new Error('concat_inplace runs no kernel: nothing to measure');
+      default: {
+        // a new kernel path fails to compile here until it has a microbenchmark
+        const missing: never = kind;
+        throw new Error(`no microbenchmark for kernel kind "${missing}"`);
+      }
     }
   } finally {
     for (const f of free) f();
@@ -508,7 +516,7 @@ function fitReport(profile: DeviceProfile, samples: Sample[], skipped: number, e
   const kinds = [...new Set(samples.map((s) => s.step.kind))];
   for (const k of kinds) byKind[k] = stats(samples.filter((s) => s.step.kind === k).map(rel));
   return {
-    method: 'NNLS on relative error over measured layer shapes (src/cost/calibrate-host.ts); ' +
+    method: 'NNLS on relative error over measured layer shapes (src/calibrate/host.ts); ' +
       'errors below are against the microbenchmarks, without the cold-weights term',
     samples: samples.length, skippedForTime: skipped, seconds: round(elapsedMs / 1000, 3),
     relativeError: stats(samples.map(rel)),

@@ -1,6 +1,6 @@
 // Where this machine's profile lives, and reading / writing profile files. No `node:` imports
 // here (the package's browser bundles must not reach one): callers hand in the fs, os and path
-// modules — the CLI imports them, `calibrate-host.ts` takes them from `process.getBuiltinModule`.
+// modules — the CLI imports them, `src/calibrate/host.ts` takes them from `process.getBuiltinModule`.
 
 import { ProfileError, validateProfile, type DeviceProfile } from './profile.js';
 

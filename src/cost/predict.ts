@@ -5,7 +5,7 @@
 //                or, where the profile has one, its kernel model: ns per shape feature of the kernel
 //                the step runs (GEMM tile k-steps by M tail, N panels, K blocks, weight panels
 //                streamed; im2col / Winograd data movement; depthwise and pooling taps; ...; plus the
-//                layer's weights streamed once from DRAM), fitted by calibrate-host.ts
+//                layer's weights streamed once from DRAM), fitted by src/calibrate/host.ts
 //   memoryMs   = weight bytes / bandwidth     weights are read once per batch (amortised over its
 //              + activation bytes / (activation bandwidth, default the same)   images); activations
 //                                               are read + written for every image
@@ -25,6 +25,7 @@ import type { Conv2dNode, Graph, Shape } from '../graph/types.js';
 import { GEMM_MR, GEMM_NR, GEMM_TAILS, gemmKBlock, gemmTileFor } from '../kernels/gemm-config.js';
 import { im2colRows, winogradBand } from '../kernels/select.js';
 import { validateGraph } from '../graph/validate.js';
+import { numel } from '../graph/ops.js';
 import { lower, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
 import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
@@ -147,17 +148,18 @@ const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, 
   conv1x1: convStep, im2col: convStep, winograd2: convStep, winograd4: convStep,
   dw3x3s1: convStep, dw3x3s2: convStep, dwgeneric: convStep,
   gemv: fcStep, gemm: fcStep,
-  scale_shift: (_s, l) => ({ scale_shift: { step: 1, float: elems(l.outShape) } }),
-  clamp: (_s, l) => ({ clamp: { step: 1, float: elems(l.outShape) } }),
-  add: (_s, l) => ({ add: { step: 1, float: elems(l.outShape) } }),
-  add_relu: (_s, l) => ({ add_relu: { step: 1, float: elems(l.outShape) } }),
+  scale_shift: (_s, l) => ({ scale_shift: { step: 1, float: numel(l.outShape) } }),
+  clamp: (_s, l) => ({ clamp: { step: 1, float: numel(l.outShape) } }),
+  add: (_s, l) => ({ add: { step: 1, float: numel(l.outShape) } }),
+  add_relu: (_s, l) => ({ add_relu: { step: 1, float: numel(l.outShape) } }),
   maxpool: poolStep, avgpool: poolStep,
   global_avgpool: (_s, l) => {
     const s = l.inShapes[0]!;
-    return { global_avgpool: { step: 1, vec: (elems(s) / s[3]!) * c4(s[3]!) } };
+    return { global_avgpool: { step: 1, vec: (numel(s) / s[3]!) * c4(s[3]!) } };
   },
-  lrn: (_s, l) => ({ lrn: { step: 1, float: elems(l.outShape) } }),
-  softmax: (_s, l) => ({ softmax: { step: 1, float: elems(l.outShape) } }),
+  lrn: (_s, l) => ({ lrn: { step: 1, float: numel(l.outShape) } }),
+  softmax: (_s, l) => ({ softmax: { step: 1, float: numel(l.outShape) } }),
+  sigmoid: (_s, l) => ({ sigmoid: { step: 1, float: numel(l.outShape) } }),
   concat_copy: (_s, _l, copied) => ({ concat_copy: { step: 1, float: copied } }),
   concat_inplace: () => ({ concat_inplace: { step: 1 } }),
 };
@@ -188,7 +190,6 @@ function poolStep(s: LoweredStep, l: LayerCost): KernelFeatures {
 
 // --- shape features of the kernel model ----------------------------------------------------
 
-const elems = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const c4 = (c: number) => Math.ceil(c / 4) * 4;
 
 function add(f: KernelFeatures, group: string, counts: Record<string, number>): void {
@@ -266,7 +267,7 @@ export function convFeatures(node: Conv2dNode, kind: StepKind, inShape: Shape, o
     const full = Math.floor(tiles / band), rest = tiles - full * band;
     const inF = n * tiles * c4(cin) * a * a, outF = n * tiles * c4(cout) * a * a;
     add(f, kind, {
-      step: 1, [big(elems(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(elems(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
+      step: 1, [big(numel(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(numel(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
     });
     addCold(f, a * a * packedBytes(cin, cout) / 4);
     gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
@@ -277,7 +278,7 @@ export function convFeatures(node: Conv2dNode, kind: StepKind, inShape: Shape, o
   const pixels = ho * wo;
   const rows = im2colRows(k, pixels);
   const full = Math.floor(pixels / rows), rest = pixels - full * rows;
-  add(f, 'im2col', { step: 1, [big(elems(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
+  add(f, 'im2col', { step: 1, [big(numel(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
   addCold(f, g * packedBytes(k, og) / 4);
   gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
   gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));

@@ -255,6 +255,9 @@ export class GraphBuilder {
     return this.push(name, { op: 'dropout', p }, [x]);
   }
 
+  /** Logistic sigmoid 1 / (1 + exp(-x)), elementwise. */
+  sigmoid(x: string, name?: string): string { return this.unary(x, 'sigmoid', name); }
+
   /** Softmax over the last axis. */
   softmax(x: string, name?: string): string { return this.unary(x, 'softmax', name); }
 
@@ -287,7 +290,7 @@ export class GraphBuilder {
     return this.push(name, { op, kernel, stride, pad, ceil, countIncludePad: opts.countIncludePad ?? true }, [x]);
   }
 
-  private unary(x: string, op: 'relu' | 'relu6' | 'softmax', name: string | undefined): string {
+  private unary(x: string, op: 'relu' | 'relu6' | 'softmax' | 'sigmoid', name: string | undefined): string {
     name = this.nameFor(name, op);
     this.get(this.where(name, op), x);
     return this.push(name, { op }, [x]);

@@ -449,6 +449,18 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       return { mean: 1 / c, ms: 1 / (c * c) };
     },
   },
+  sigmoid: {
+    arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
+    /** otherOps = 4 per element: negate, exp, add 1, divide. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, 4 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'sigmoid' },
+    // sigma(x) ~ 1/2 + x/4 near 0: mean 1/2 + mean/4, mean square 1/4 + mean/4 + ms/16 (and <= 1)
+    moments: ([x]) => ({ mean: 0.5 + x!.mean / 4, ms: Math.min(1, 0.25 + x!.mean / 4 + x!.ms / 16) }),
+  },
 } satisfies OpSpecs);
 
 function poolShape(n: NodeAttrs & { op: 'maxpool' | 'avgpool' }, s: Shape): Shape {

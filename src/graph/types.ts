@@ -38,10 +38,12 @@ export interface FlattenNode { op: 'flatten' }
 export interface FcNode { op: 'fc'; outFeatures: number; bias: boolean }
 export interface DropoutNode { op: 'dropout'; p: number }
 export interface SoftmaxNode { op: 'softmax' }
+/** Logistic sigmoid, elementwise: 1 / (1 + exp(-x)). */
+export interface SigmoidNode { op: 'sigmoid' }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
-  | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode;
+  | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode;
 
 export type OpName = NodeAttrs['op'];
 

@@ -121,10 +121,11 @@ function weightCount(node: ConvNode | DenseNode, byName: Map<string, GraphNode>)
 
 // --- deterministic random numbers -----------------------------------------------------------
 
-interface Rng { uniform(): number }
+/** A deterministic generator of uniforms in [0, 1). */
+export interface Rng { uniform(): number }
 
-/** mulberry32: 32-bit state, passes the usual statistical batteries, tiny and fast. */
-function mulberry32(state: number): Rng {
+/** mulberry32: 32-bit state, passes the usual statistical batteries, tiny and fast. The package's one generator. */
+export function mulberry32(state: number): Rng {
   let a = state >>> 0;
   const uniform = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -156,7 +157,7 @@ function layerRng(seed: number, name: string): Rng {
 }
 
 /** n values uniform in [center - halfWidth, center + halfWidth). */
-function uniform(rng: Rng, n: number, center: number, halfWidth: number): Float32Array {
+export function uniform(rng: Rng, n: number, center: number, halfWidth: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = center + halfWidth * (2 * rng.uniform() - 1);
   return a;

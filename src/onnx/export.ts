@@ -239,6 +239,9 @@ class Exporter {
         // Identity at inference: the node's value is its input's.
         set(x);
         return;
+      case 'sigmoid':
+        set(this.op('Sigmoid', [x], this.outName(node), {}, node.name));
+        return;
       case 'softmax':
         // Over channels = the IR's last axis: axis 1 of an NCHW map, else the last axis.
         set(this.op('Softmax', [x], this.outName(node), { axis: rank === 4 ? 1 : -1 }, node.name));

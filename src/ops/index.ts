@@ -13,3 +13,4 @@ export { FullyConnected, fc } from './fc.js';
 export { softmax, runSoftmax } from './softmax.js';
 export { activation, runActivation } from './activation.js';
 export { batchNorm, bnScaleShift, runScaleShift, type BatchNormParams } from './batchnorm.js';
+export { sigmoid, runSigmoid } from './sigmoid.js';

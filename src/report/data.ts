@@ -8,7 +8,7 @@ import { OP_CLASSES, type OpClass } from '../cost/analyze.js';
 /** Batch sizes of the predicted TX1 curves (Bianco et al. measured 1..64 in powers of two). */
 export const CURVE_BATCHES: readonly number[] = Object.freeze([1, 2, 4, 8, 16, 32, 64]);
 
-/** Relative band within which a host prediction counts as right (issue 4's target). */
+/** Relative band within which a host prediction counts as right (the host model's stated accuracy target). */
 export const HOST_BAND = 0.15;
 
 /** One point of a latency-vs-batch curve. */

@@ -1,5 +1,5 @@
 import type { Graph, GraphNode, Shape, Activation } from '../graph/types.js';
-import type { NodeOf } from '../graph/ops.js';
+import { numel, type NodeOf } from '../graph/ops.js';
 import type { LayerWeights, ConvWeights, FcWeights, BatchNormWeights } from '../graph/weights.js';
 import { randomWeights } from '../graph/weights.js';
 import { lower, flattenedMap, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
@@ -14,6 +14,7 @@ import { runCopyChannels } from '../ops/concat.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
 import { runSoftmax } from '../ops/softmax.js';
 import { runActivation } from '../ops/activation.js';
+import { runSigmoid } from '../ops/sigmoid.js';
 import { bnScaleShift, runScaleShift } from '../ops/batchnorm.js';
 
 /** One executable step of the plan. */
@@ -111,7 +112,7 @@ const convBuilder: Builder = (c, s) => {
 const fcBuilder: Builder = (c, s) => {
   const n = s.node as NodeOf<'fc'>;
   const w = c.weights<FcWeights>(n.name);
-  const batch = s.outShape[0]!, inF = c.shape(s.inputs[0]!).slice(1).reduce((a, b) => a * b, 1);
+  const batch = s.outShape[0]!, inF = numel(c.shape(s.inputs[0]!).slice(1));
   const op = new FullyConnected(c.e, inF, n.outFeatures, w.weight, w.bias ?? null, s.act);
   c.own(() => op.dispose());
   c.drop(n.name);
@@ -131,11 +132,11 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     c.own(() => c.e.release(sp));
     const bp = c.e.upload(shift);
     c.own(() => c.e.release(bp));
-    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), pixels = xs.reduce((a, b) => a * b, 1) / ch, act = s.act;
+    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), pixels = numel(xs) / ch, act = s.act;
     return () => runScaleShift(c.e, pixels, ch, xp, sp, bp, yp, act);
   },
   clamp(c, s) {
-    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = s.outShape.reduce((a, b) => a * b, 1);
+    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
     const act = s.act as 'relu' | 'relu6';
     return () => runActivation(c.e, act, n, xp, yp);
   },
@@ -153,15 +154,19 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     return () => runLrn(c.e, cfg, xp, xs, yp);
   },
   softmax(c, s) {
-    const cols = s.outShape[s.outShape.length - 1]!, rows = s.outShape.reduce((a, b) => a * b, 1) / cols;
+    const cols = s.outShape[s.outShape.length - 1]!, rows = numel(s.outShape) / cols;
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output);
     return () => runSoftmax(c.e, rows, cols, xp, yp);
+  },
+  sigmoid(c, s) {
+    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
+    return () => runSigmoid(c.e, n, xp, yp);
   },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
 };
 
 function addBuilder(c: BuildCtx, s: Step): Exec {
-  const ap = c.ptr(s.inputs[0]!), bp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), n = s.outShape.reduce((a, b) => a * b, 1);
+  const ap = c.ptr(s.inputs[0]!), bp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), n = numel(s.outShape);
   const relu = s.kind === 'add_relu';
   return () => runAdd(c.e, n, ap, bp, yp, relu);
 }
@@ -179,7 +184,7 @@ function concatBuilder(c: BuildCtx, s: Step): Exec {
   const yp = c.ptr(s.output), ys = c.stride(s.output);
   const jobs = s.copies.map(({ value, offset }) => {
     const sh = c.shape(value), ch = sh[3]!;
-    return [sh.reduce((a, b) => a * b, 1) / ch, ch, c.ptr(value), c.stride(value), offset] as const;
+    return [numel(sh) / ch, ch, c.ptr(value), c.stride(value), offset] as const;
   });
   return () => { for (const [px, ch, src, ss, o] of jobs) runCopyChannels(c.e, px, ch, src, ss, yp, ys, o); };
 }
@@ -475,7 +480,7 @@ function convertWeights(graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 
   }
   if (node.op === 'fc') {
     allow(node.bias ? ['weight', 'bias'] : ['weight']);
-    const inF = inShape.slice(1).reduce((a, b) => a * b, 1), o = node.outFeatures;
+    const inF = numel(inShape.slice(1)), o = node.outFeatures;
     let weight = f32('weight', w.weight, inF * o);
     if (layout === 'pytorch') {
       // PyTorch flattens C,H,W; this IR's NHWC flatten is H,W,C

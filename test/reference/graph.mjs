@@ -10,7 +10,7 @@
 
 import {
   conv2d, batchnorm, relu, relu6, maxpool2d, avgpool2d, globalAvgPool, add, concat, lrn, fc,
-  softmax, nchwToNhwc,
+  softmax, sigmoid, nchwToNhwc,
 } from './ops.mjs';
 
 /** @typedef {{ data: Float32Array, shape: number[] }} Tensor */
@@ -253,6 +253,9 @@ function evalNode(node, xs, weights) {
       const { data } = softmax(x.data, [x.data.length / C, C]);
       return { data, shape: [...x.shape] };
     }
+    case 'sigmoid':
+      expectInputs(node, 1);
+      return { data: sigmoid(x.data), shape: [...x.shape] };
     case 'input':
       throw new Error('an input node cannot be evaluated'); // handled by readInput
     default:

@@ -474,6 +474,13 @@ export function lrn(x, shape, params) {
  * @param {number[]} shape [N, C]
  * @returns {Tensor} shape [N, C]
  */
+/** Logistic sigmoid in float64, rounded once: 1 / (1 + exp(-x)). */
+export function sigmoid(x) {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
+  return out;
+}
+
 export function softmax(x, shape) {
   checkTensor('softmax', x, shape, 2);
   const [N, C] = shape;
