@@ -374,7 +374,7 @@ function markdown(r) {
 function profilesModule() {
   const body = DEVICES.map((d) => `  '${d.name}': ${JSON.stringify(JSON.parse(readFileSync(join(ROOT, `src/cost/devices/${d.name}.json`), 'utf8')), null, 2).replace(/\n/g, '\n  ')},`).join('\n');
   return `// Generated from src/cost/devices/*.json by scripts/calibrate-devices.mjs (npm run calibrate:devices); do not edit.\n` +
-    `import type { DeviceProfile } from '../predict.js';\n\n` +
+    `import type { DeviceProfile } from '../profile.js';\n\n` +
     `/** The built-in device profiles, by name. */\n` +
     `export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.freeze({\n${body}\n}) as Record<string, DeviceProfile>;\n`;
 }
