@@ -1,13 +1,13 @@
 // The part of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto, proto2, package onnx) that an
 // exported CNN uses, as a protobufjs JSON descriptor: message and field names, numbers and types
 // copied from that file, so protobufjs does the wire encoding and we write none of it. Fields
-// left out (sparse tensors, training info, functions, sequence/map types, segments, external
-// data) are ones toONNX never sets; a decoder skips them as unknown fields.
+// left out (sparse tensors, training info, functions, sequence/map types, segments) are ones
+// toONNX never sets and the importer does not need; a decoder skips them as unknown fields.
 
 import protobuf from 'protobufjs/light.js';
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11 } as const;
 
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
@@ -103,6 +103,8 @@ const descriptor = {
             rawData: { type: 'bytes', id: 9 },
             doubleData: { rule: 'repeated', type: 'double', id: 10, options: { packed: true } },
             uint64Data: { rule: 'repeated', type: 'uint64', id: 11, options: { packed: true } },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
         TensorShapeProto: {
