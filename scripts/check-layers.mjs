@@ -26,9 +26,10 @@ export const LAYERS = {
   ops: ['wasm', 'kernels'],
   runtime: ['lower', 'graph', 'ops', 'wasm', 'kernels'],
   onnx: ['lower', 'graph', 'kernels'],
+  import: ['onnx', 'graph', 'kernels'],
   calibrate: ['runtime', 'cost', 'models', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   report: ['calibrate', 'cost', 'runtime', 'models', 'lower', 'graph', 'wasm', 'kernels'],
-  cli: ['report', 'calibrate', 'cost', 'runtime', 'models', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
+  cli: ['report', 'calibrate', 'cost', 'runtime', 'models', 'import', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   // package entry points (src/index.ts, src/cost-api.ts): may re-export anything but the front ends
   entry: ['calibrate', 'cost', 'runtime', 'models', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
 };

@@ -20,11 +20,11 @@ function cli(args) {
 
 const USAGE = {
   list: 'simdnet list [--json]',
-  run: 'simdnet run <model> [--batch N] [--alpha A] [--resolution R] [--json]',
-  bench: 'simdnet bench <model> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
-  cost: 'simdnet cost <model> [--batch N] [--alpha A] [--resolution R] [--json]',
+  run: 'simdnet run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]',
+  bench: 'simdnet bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
+  cost: 'simdnet cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
   'bench-kernels': 'simdnet bench-kernels [--json] [--filter REGEX]',
-  predict: 'simdnet predict <model> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]',
+  predict: 'simdnet predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]',
   calibrate: 'simdnet calibrate [--out FILE]',
   report: 'simdnet report [--quick',
   help: 'simdnet help',

@@ -6,6 +6,7 @@ import { analyze } from '../cost/analyze.js';
 import { numel } from '../graph/ops.js';
 import { mulberry32, uniform } from '../graph/weights.js';
 import type { Graph } from '../graph/types.js';
+import type { LayerWeights } from '../graph/weights.js';
 
 export interface ModelArgs { batch?: number; alpha?: number; resolution?: number }
 
@@ -20,9 +21,9 @@ export interface ModelBenchResult {
 }
 
 /** `bench`: tinybench, warm-up then `runs` timed runs (median reported); FLOPs = 2 x conv/fc MACs. */
-export async function benchModel(name: string, args: ModelArgs & { runs?: number; onProgress?: (done: number, total: number) => void },
+export async function benchModel(name: string, args: ModelArgs & { runs?: number; weights?: Map<string, LayerWeights>; onProgress?: (done: number, total: number) => void },
   graph: Graph = buildModel(name, args)): Promise<ModelBenchResult> {
-  const net = await compile(graph);
+  const net = await compile(graph, args.weights ? { weights: args.weights } : {});
   try {
     const x = sampleInput(net);
     const macs = analyze(graph).macs;

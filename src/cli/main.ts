@@ -6,7 +6,22 @@ import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
 import { reportCommand, REPORT_USAGE } from '../report/index.js';
 import { calibrateCommand, predictCommand, PREDICT_USAGE, PREDICT_OPTIONS, CALIBRATE_USAGE, CALIBRATE_OPTIONS } from './predict.js';
-import { modelOptions, parseCommand, positiveInt, usageError, UsageError, type CommandSpec } from './args.js';
+import { parseCommand, positiveInt, usageError, UsageError, type CommandSpec } from './args.js';
+import { modelFromArgs, type ModelFromArgs } from './model-source.js';
+import { readNpy, writeNpy } from './npy.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** `--input x.npy`: the tensor in the layout the model declares (NCHW for ONNX files and the zoo's PyTorch order), checked against its input. */
+function readInputNpy(file: string, m: ModelFromArgs): { data: Float32Array; layout: 'nhwc' | 'nchw' } {
+  let npy;
+  try { npy = readNpy(readFileSync(file), file); } catch (e: any) { throw new UsageError(`run: --input ${e.message}`); }
+  const s = m.graph.nodes[0]!.outShape;
+  const layout = m.imported?.input.layout === 'nc' || s.length !== 4 ? 'nhwc' : 'nchw';
+  const want = layout === 'nchw' ? [s[0]!, s[3]!, s[1]!, s[2]!] : s;
+  if (npy.shape.join() !== want.join()) throw new UsageError(`run: --input ${file} is (${npy.shape.join(', ')}); the model takes (${want.join(', ')})${layout === 'nchw' ? ', NCHW' : ''}`);
+  for (let i = 0; i < npy.data.length; i++) if (!Number.isFinite(npy.data[i])) throw new UsageError(`run: --input ${file}: element ${i} is ${npy.data[i]}`);
+  return { data: npy.data, layout };
+}
 
 const HELP = `simdnet — classic ImageNet CNNs on WebAssembly SIMD
 
@@ -14,14 +29,15 @@ usage: simdnet <command> [options]
 
 commands:
   list [--json]                                   the model zoo
-  run <model> [--batch N] [--alpha A] [--resolution R] [--json]
-                                                  compile with random weights, run once: output shape, top-5, time
-  bench <model> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]
+  run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]
+                                                  compile (a zoo model with random weights, a file with
+                                                  its own), run once: output shape, top-5, time
+  bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]
                                                   warm-up, then timed runs (median, min, max, GFLOP/s)
-  cost <model> [--batch N] [--alpha A] [--resolution R] [--json]
+  cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]
                                                   params, multiply-adds and memory per layer
   bench-kernels [--json] [--filter REGEX]         kernel GFLOP/s against this machine's same-run peak
-  predict <model> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]
+  predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]
                                                   predicted latency per layer and energy on a device profile
   calibrate [--out FILE]                          microbenchmark this machine, write its profile (~/.simdnet/host.json)
   report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks FILE] [--no-calibrate]
@@ -36,15 +52,15 @@ const MODEL_OPTS = { batch: { type: 'string' }, alpha: { type: 'string' }, resol
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { usage: 'list [--json]', options: { json: { type: 'boolean' } }, positionals: [] },
   run: {
-    usage: 'run <model> [--batch N] [--alpha A] [--resolution R] [--json]',
-    options: { ...MODEL_OPTS, json: { type: 'boolean' } }, positionals: ['model'],
+    usage: 'run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]',
+    options: { ...MODEL_OPTS, input: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
   },
   bench: {
-    usage: 'bench <model> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
+    usage: 'bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
     options: { ...MODEL_OPTS, runs: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
   },
   cost: {
-    usage: 'cost <model> [--batch N] [--alpha A] [--resolution R] [--json]',
+    usage: 'cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
     options: { ...MODEL_OPTS, json: { type: 'boolean' } }, positionals: ['model'],
   },
   'bench-kernels': {
@@ -105,21 +121,7 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     }
   }
   const parse = () => parseCommand(cmd!, spec!, rest);
-  // The graph is built here, before compiling or measuring anything, so that a resolution the
-  // network's layers cannot take is reported as the flag's fault, not as an internal error.
-  const modelGraph = (name: string, v: Record<string, unknown>) => {
-    let args;
-    try {
-      args = modelOptions(name, v);
-    } catch (e: any) {
-      throw new UsageError(`${cmd}: ${e.message}`);
-    }
-    try {
-      return { args, graph: buildModel(name, args) };
-    } catch (e: any) {
-      throw new UsageError(`${cmd}: --resolution ${args.resolution ?? '(default)'}: ${e.message}`);
-    }
-  };
+  const modelGraph = (name: string, v: Record<string, unknown>) => modelFromArgs(cmd!, name, v);
   const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
   switch (cmd) {
     case 'list': {
@@ -134,26 +136,33 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     }
     case 'run': {
       const { values, positionals: [name] } = parse();
-      const { args, graph } = modelGraph(name!, values);
-      const r = await runModel(name!, args, graph);
-      if (values.json) out(JSON.stringify(r, null, 2));
+      const m = await modelGraph(name!, values);
+      let input: { data: Float32Array; layout: 'nhwc' | 'nchw' } | undefined;
+      if (values.input !== undefined) input = readInputNpy(String(values.input), m);
+      const r = await runModel(name!, m.args, m.graph, m.weights, input);
+      if (values.output !== undefined) {
+        const file = String(values.output);
+        try { writeFileSync(file, writeNpy(r.output, r.outputShape)); } catch (e: any) { throw new UsageError(`run: --output ${file}: ${e.message}`); }
+      }
+      const { output: _y, ...shown } = r;
+      if (values.json) out(JSON.stringify(shown, null, 2));
       else {
         out(`${r.model}: input [${r.input.join(', ')}] -> output [${r.outputShape.join(', ')}]`);
         r.top5.forEach((t, b) => out(`  image ${b}: top-5 classes ${t.join(', ')}`));
-        out(`  compile ${r.compileMs.toFixed(0)} ms, run ${r.runMs.toFixed(1)} ms (first run, random weights)`);
+        out(`  compile ${r.compileMs.toFixed(0)} ms, run ${r.runMs.toFixed(1)} ms (first run, ${m.weights ? 'the file\'s weights' : 'random weights'}${input ? ', --input' : ', a sample input'})`);
       }
       return 0;
     }
     case 'bench': {
       const { values, positionals: [name] } = parse();
-      const { args, graph } = modelGraph(name!, values);
+      const { args, graph, weights } = await modelGraph(name!, values);
       let runs;
       try {
         runs = positiveInt('runs', values.runs);
       } catch (e: any) {
         throw new UsageError(`bench: ${e.message}`);
       }
-      const r = await benchModel(name!, { ...args, runs, onProgress: values.json ? undefined : progressBar(name!) }, graph);
+      const r = await benchModel(name!, { ...args, runs, weights, onProgress: values.json ? undefined : progressBar(name!) }, graph);
       if (values.json) {
         const { model: m, batch, runs: n, medianMs, minMs, maxMs, gflops } = r;
         out(JSON.stringify({ model: m, batch, runs: n, medianMs, minMs, maxMs, gflops }, null, 2));
@@ -164,8 +173,8 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     }
     case 'cost': {
       const { values, positionals: [name] } = parse();
-      const { graph } = modelGraph(name!, values);
-      const r = analyze(graph);
+      const { graph, args } = await modelGraph(name!, values);
+      const r = analyze(graph, args.batch === undefined ? {} : { batch: args.batch });
       out(values.json ? JSON.stringify(costJson(r), null, 2) : formatCostTable(r));
       return 0;
     }

@@ -2,6 +2,7 @@ import { buildModel, MODELS } from '../models/index.js';
 import { compile } from '../runtime/index.js';
 import { sampleInput, type ModelArgs } from '../calibrate/bench-model.js';
 import type { Graph } from '../graph/types.js';
+import type { LayerWeights } from '../graph/weights.js';
 
 /** `list`: the zoo. */
 export function listModels(): { name: string; family: string; paper: string; variant: string; input: number[] }[] {
@@ -18,17 +19,18 @@ export function top5(logits: Float32Array, classes: number): number[][] {
 }
 
 /** `run`: compile with random weights, run once. */
-export async function runModel(name: string, args: ModelArgs, graph: Graph = buildModel(name, args)) {
+export async function runModel(name: string, args: ModelArgs, graph: Graph = buildModel(name, args),
+  weights?: Map<string, LayerWeights>, input?: { data: Float32Array; layout: 'nhwc' | 'nchw' }) {
   const t0 = performance.now();
-  const net = await compile(graph);
+  const net = await compile(graph, weights ? { weights } : {});
   const compileMs = performance.now() - t0;
   try {
-    const x = sampleInput(net);
+    const x = input?.data ?? sampleInput(net);
     const t1 = performance.now();
-    const y = net.run(x);
+    const y = net.run(x, { layout: input?.layout ?? 'nhwc' });
     const runMs = performance.now() - t1;
     const classes = net.outputShape[net.outputShape.length - 1];
-    return { model: name, batch: net.inputShape[0], input: net.inputShape, outputShape: net.outputShape, top5: top5(y, classes), compileMs, runMs };
+    return { model: name, batch: net.inputShape[0], input: net.inputShape, outputShape: net.outputShape, top5: top5(y, classes), compileMs, runMs, output: y };
   } finally {
     net.dispose();
   }

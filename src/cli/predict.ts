@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildModel } from '../models/index.js';
-import { modelOptions, parseCommand, UsageError, type CommandSpec } from './args.js';
+import { parseCommand, UsageError, type CommandSpec } from './args.js';
+import { isModelFile, modelFromArgs } from './model-source.js';
 import { calibrateHost } from '../calibrate/host.js';
 import { hostProfilePath, loadHostProfile, readProfileFile, saveHostProfile, type NodeIo } from '../cost/host-profile.js';
 import {
@@ -16,7 +16,7 @@ const io: NodeIo = { fs, os, path };
 
 export const CALIBRATE_USAGE = 'calibrate [--out FILE]';
 export const CALIBRATE_OPTIONS: CommandSpec['options'] = { out: { type: 'string' } };
-export const PREDICT_USAGE = 'predict <model> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]';
+export const PREDICT_USAGE = 'predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]';
 export const PREDICT_OPTIONS: CommandSpec['options'] = {
   device: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' },
   alpha: { type: 'string' }, resolution: { type: 'string' },
@@ -93,20 +93,9 @@ export async function predictCommand(args: string[]): Promise<number> {
   if (values.device === undefined) {
     throw new UsageError(`predict: missing --device (${BUILTIN_DEVICES.join(', ')}, host, or a profile JSON file)`);
   }
-  let opts;
-  try {
-    opts = modelOptions(name!, values);
-  } catch (e: any) {
-    throw new UsageError(`predict: ${e.message}`);
-  }
-  const batch = opts.batch ?? 1;
-  let graph;
-  try {
-    graph = buildModel(name!, { ...opts, batch });
-  } catch (e: any) {
-    // every other option was checked above: what the layers refuse is the resolution
-    throw new UsageError(`predict: --resolution ${opts.resolution ?? '(default)'}: ${e.message}`);
-  }
+  const m = await modelFromArgs('predict', name!, values.batch === undefined && !isModelFile(name!) ? { ...values, batch: '1' } : values);
+  const graph = m.graph;
+  const batch = m.args.batch ?? 1;
   const profile = await resolveDevice(String(values.device));
   const r = predict(graph, { device: profile, batch });
   process.stdout.write((values.json ? JSON.stringify(predictionJson(r), null, 2) : formatPrediction(r)) + '\n');
