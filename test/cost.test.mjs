@@ -169,8 +169,8 @@ test('zero-cost ops are listed and cost nothing', () => {
   }
   // every op of the IR has a handler, and no more
   assert.equal(Object.keys(COST_HANDLERS).sort(), [
-    'add', 'avgpool', 'batchnorm', 'concat', 'conv2d', 'dropout', 'fc', 'flatten', 'globalavgpool', 'input',
-    'lrn', 'maxpool', 'relu', 'relu6', 'sigmoid', 'softmax']);
+    'add', 'avgpool', 'batchnorm', 'clip', 'concat', 'conv2d', 'dropout', 'fc', 'flatten', 'globalavgpool',
+    'globalmaxpool', 'input', 'leakyrelu', 'lrn', 'maxpool', 'relu', 'relu6', 'scaleshift', 'sigmoid', 'softmax']);
 });
 
 test('batch 2 doubles MACs, ops and bytes but not params', () => {

@@ -107,3 +107,19 @@ export function f32_sigmoid(count: i32, x: usize, out: usize): void {
     store<f32>(out + o, v >= 0 ? 1 / (1 + e) : e / (1 + e));
   }
 }
+
+/** out = x >= 0 ? x : alpha * x over `count` floats (LeakyReLU). In-place safe. */
+export function f32_leaky_relu(count: i32, x: usize, out: usize, alpha: f32): void {
+  const va = f32x4.splat(alpha), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    v128.store(out + o, f32x4.add(f32x4.max(v, zero), f32x4.mul(va, f32x4.min(v, zero))));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v >= 0 ? v : alpha * v);
+  }
+}

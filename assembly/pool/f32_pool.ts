@@ -113,3 +113,24 @@ export function f32_global_avgpool(x: usize, n: i32, hw: i32, cx: i32, c: i32, o
     }
   }
 }
+
+/** Global max pooling [N, H, W, C] -> [N, C] (pixel stride cx, output row stride ldo). */
+export function f32_global_maxpool(x: usize, n: i32, hw: i32, cx: i32, c: i32, out: usize, ldo: i32): void {
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>b * <usize>hw * <usize>cx * 4;
+    const o = out + <usize>b * <usize>ldo * 4;
+    for (let c0 = 0; c0 < c; c0 += 4) {
+      let p = xb + <usize>c0 * 4;
+      let m0 = v128.load(p), m1 = m0;
+      p += <usize>cx * 4;
+      let i = 1;
+      for (; i + 2 <= hw; i += 2) {
+        m0 = f32x4.max(m0, v128.load(p));
+        m1 = f32x4.max(m1, v128.load(p + <usize>cx * 4));
+        p += <usize>cx * 8;
+      }
+      if (i < hw) m0 = f32x4.max(m0, v128.load(p));
+      storeLanes(o + <usize>c0 * 4, f32x4.max(m0, m1), c - c0);
+    }
+  }
+}

@@ -18,10 +18,11 @@ import { Engine } from '../wasm/engine.js';
 import { Conv2d } from '../ops/conv2d.js';
 import { DepthwiseConv2d } from '../ops/dwconv2d.js';
 import { FullyConnected } from '../ops/fc.js';
-import { poolConfig, runPool2d, runGlobalAvgPool } from '../ops/pool2d.js';
+import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool } from '../ops/pool2d.js';
 import { runAdd } from '../ops/add.js';
 import { runActivation } from '../ops/activation.js';
 import { runSigmoid } from '../ops/sigmoid.js';
+import { runLeakyRelu } from '../ops/leaky_relu.js';
 import { runScaleShift } from '../ops/batchnorm.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
 import { runSoftmax } from '../ops/softmax.js';
@@ -194,6 +195,8 @@ function syntheticGraphs(): Graph[] {
   for (const [h, c] of [[112, 64], [28, 256], [7, 1024]] as const) {
     g('relu', (b) => b.relu(b.input([1, h, h, c])));
     g('sigmoid', (b) => b.sigmoid(b.input([1, h, h, c])));
+    g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
+    g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
   }
@@ -319,6 +322,12 @@ function measure(e: Engine, s: Sample): number {
         const pixels = copied / c;
         return time(() => runCopyChannels(e, pixels, c, x, c, y, ctot, 0));
       }
+      case 'leaky_relu': {
+        const count = numel(outShape);
+        return time(() => runLeakyRelu(e, count, x, y, 0.1));
+      }
+      case 'global_maxpool':
+        return time(() => runGlobalMaxPool(e, x, inShape, y));
       case 'sigmoid': {
         const count = numel(outShape);
         return time(() => runSigmoid(e, count, x, y));

@@ -160,6 +160,11 @@ const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, 
   lrn: (_s, l) => ({ lrn: { step: 1, float: numel(l.outShape) } }),
   softmax: (_s, l) => ({ softmax: { step: 1, float: numel(l.outShape) } }),
   sigmoid: (_s, l) => ({ sigmoid: { step: 1, float: numel(l.outShape) } }),
+  leaky_relu: (_s, l) => ({ leaky_relu: { step: 1, float: numel(l.outShape) } }),
+  global_maxpool: (_s, l) => {
+    const s = l.inShapes[0]!;
+    return { global_maxpool: { step: 1, vec: (numel(s) / s[3]!) * c4(s[3]!) } };
+  },
   concat_copy: (_s, _l, copied) => ({ concat_copy: { step: 1, float: copied } }),
   concat_inplace: () => ({ concat_inplace: { step: 1 } }),
 };

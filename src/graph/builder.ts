@@ -255,6 +255,34 @@ export class GraphBuilder {
     return this.push(name, { op: 'dropout', p }, [x]);
   }
 
+  /** LeakyReLU x >= 0 ? x : alpha * x (alpha default 0.01, PyTorch's). */
+  leakyRelu(x: string, opts: { alpha?: number } = {}, name?: string): string {
+    name = this.nameFor(name, 'leakyrelu');
+    this.get(this.where(name, 'leakyrelu'), x);
+    return this.push(name, { op: 'leakyrelu', alpha: opts.alpha ?? 0.01 }, [x]);
+  }
+
+  /** Clamp to [min, max] (either bound may be left open: -Infinity / Infinity). */
+  clip(x: string, opts: { min?: number; max?: number }, name?: string): string {
+    name = this.nameFor(name, 'clip');
+    this.get(this.where(name, 'clip'), x);
+    return this.push(name, { op: 'clip', min: opts.min ?? -Infinity, max: opts.max ?? Infinity }, [x]);
+  }
+
+  /** Max over H and W: `[N, H, W, C]` → `[N, 1, 1, C]`. */
+  globalMaxPool(x: string, name?: string): string {
+    name = this.nameFor(name, 'globalmaxpool');
+    this.feature(this.where(name, 'globalmaxpool'), x);
+    return this.push(name, { op: 'globalmaxpool' }, [x]);
+  }
+
+  /** Per-channel y = x * scale[c] + shift[c] with learned constants (weights `{ scale, shift }`). */
+  scaleShift(x: string, name?: string): string {
+    name = this.nameFor(name, 'scaleshift');
+    this.get(this.where(name, 'scaleshift'), x);
+    return this.push(name, { op: 'scaleshift' }, [x]);
+  }
+
   /** Logistic sigmoid 1 / (1 + exp(-x)), elementwise. */
   sigmoid(x: string, name?: string): string { return this.unary(x, 'sigmoid', name); }
 

@@ -461,6 +461,73 @@ export const OP_SPECS: OpSpecs = Object.freeze({
     // sigma(x) ~ 1/2 + x/4 near 0: mean 1/2 + mean/4, mean square 1/4 + mean/4 + ms/16 (and <= 1)
     moments: ([x]) => ({ mean: 0.5 + x!.mean / 4, ms: Math.min(1, 0.25 + x!.mean / 4 + x!.ms / 16) }),
   },
+  leakyrelu: {
+    arity: 1, attrs: ['alpha'],
+    checkAttrs(n) {
+      if (typeof n.alpha !== 'number') throw new TypeError(`alpha must be a number, got ${show(n.alpha)}`);
+      if (!Number.isFinite(n.alpha)) throw new RangeError(`alpha must be finite, got ${n.alpha}`);
+    },
+    infer: same,
+    /** otherOps = 3 per element: max(x, 0) + alpha * min(x, 0). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, 3 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'leaky_relu' },
+    moments([x], n) {
+      const r = rectified(x!);
+      // max(x, 0) + alpha min(x, 0): the negative part is x - max(x, 0)
+      const mean = r.mean + n.alpha * (x!.mean - r.mean);
+      return { mean, ms: r.ms + n.alpha * n.alpha * (x!.ms - r.ms) };
+    },
+  },
+  clip: {
+    arity: 1, attrs: ['min', 'max'],
+    checkAttrs(n) {
+      if (typeof n.min !== 'number' || typeof n.max !== 'number') throw new TypeError(`min and max must be numbers, got ${show(n.min)}, ${show(n.max)}`);
+      if (Number.isNaN(n.min) || Number.isNaN(n.max) || n.min > n.max) throw new RangeError(`min must be <= max, got ${n.min}, ${n.max}`);
+    },
+    infer: same,
+    /** otherOps = 2 per element: max then min. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, 2 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'clamp' },
+    // clipping only shrinks: keep the input's moments, bounded by the bounds' squares where finite
+    moments: ([x], n) => ({ mean: Math.min(Math.max(x!.mean, n.min), n.max), ms: Math.min(x!.ms, Math.max(n.min * n.min, n.max * n.max)) }),
+  },
+  globalmaxpool: {
+    arity: 1, attrs: [], checkAttrs: noAttrs,
+    infer(_n, [s]) { rank(s!, 4); return [s![0]!, 1, 1, s![3]!]; },
+    /** otherOps = H*W - 1 compares per (n, c). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      const [n, h, w, c] = inputShapes[0] as [number, number, number, number];
+      return opCost(0, 0, n * c * (h * w - 1), inputShapes, node.outShape);
+    },
+    opClass: 'pool',
+    lower: { as: 'step', kind: 'global_maxpool', strided: true },
+    // E[max^2] of H*W samples grows roughly like 1 + ln(H*W), as for max pooling
+    moments([x], _n, [s]) {
+      const f = 1 + Math.log(s![1]! * s![2]!);
+      return { mean: x!.mean * Math.sqrt(f), ms: x!.ms * f };
+    },
+  },
+  scaleshift: {
+    arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
+    /** params = 2C (scale, shift); otherOps = 2 per element: a multiply and an add. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      const c = node.outShape.at(-1)!;
+      return opCost(2 * c, 0, 2 * numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'scale_shift', fuse: ['relu', 'relu6'] },
+    moments: 'weights',
+  },
 } satisfies OpSpecs);
 
 function poolShape(n: NodeAttrs & { op: 'maxpool' | 'avgpool' }, s: Shape): Shape {

@@ -40,10 +40,19 @@ export interface DropoutNode { op: 'dropout'; p: number }
 export interface SoftmaxNode { op: 'softmax' }
 /** Logistic sigmoid, elementwise: 1 / (1 + exp(-x)). */
 export interface SigmoidNode { op: 'sigmoid' }
+/** LeakyReLU, elementwise: x >= 0 ? x : alpha * x. */
+export interface LeakyReluNode { op: 'leakyrelu'; alpha: number }
+/** Clamp to [min, max], elementwise (a bound may be -Infinity / Infinity). */
+export interface ClipNode { op: 'clip'; min: number; max: number }
+/** Max over H and W: [N, H, W, C] -> [N, 1, 1, C]. */
+export interface GlobalMaxPoolNode { op: 'globalmaxpool' }
+/** Per-channel affine with learned constants: y = x * scale[c] + shift[c] (a broadcast Mul / Add). */
+export interface ScaleShiftNode { op: 'scaleshift' }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
-  | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode;
+  | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode
+  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode;
 
 export type OpName = NodeAttrs['op'];
 

@@ -15,12 +15,14 @@ export interface BatchNormWeights {
   mean: Float32Array;
   variance: Float32Array;
 }
+/** scaleshift constants, each [C]: y = x * scale + shift. */
+export interface ScaleShiftWeights { scale: Float32Array; shift: Float32Array }
 /**
  * The weights of one layer, keyed by node name in a `Map`. In a grouped conv, output channel
  * `o` reads the input channels of group `floor(o / (cout / groups))`; its HWIO slice holds
  * only those `cin / groups` channels.
  */
-export type LayerWeights = ConvWeights | FcWeights | BatchNormWeights;
+export type LayerWeights = ConvWeights | FcWeights | BatchNormWeights | ScaleShiftWeights;
 
 /**
  * Deterministic random weights for every conv2d, fc and batchnorm node of `graph`.
@@ -80,6 +82,20 @@ export function randomWeights(graph: Graph, seed = 1): Map<string, LayerWeights>
           const b = w.beta[i]!;
           mean += s * (x.mean - mu) + b;
           ms += s * s * (x.ms - 2 * x.mean * mu + mu * mu) + 2 * b * s * (x.mean - mu) + b * b;
+        }
+        y = { mean: mean / c, ms: ms / c };
+        break;
+      }
+      case 'scaleshift': {
+        const rng = layerRng(seed, node.name);
+        const c = node.outShape.at(-1)!;
+        const w: ScaleShiftWeights = { scale: uniform(rng, c, 1, 0.1), shift: uniform(rng, c, 0, 0.05) };
+        out.set(node.name, w);
+        let mean = 0, ms = 0;
+        for (let i = 0; i < c; i++) {
+          const s = w.scale[i]!, b = w.shift[i]!;
+          mean += s * x.mean + b;
+          ms += s * s * x.ms + 2 * s * b * x.mean + b * b;
         }
         y = { mean: mean / c, ms: ms / c };
         break;

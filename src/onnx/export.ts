@@ -7,7 +7,7 @@
 // [in][out], which is exactly Gemm's B with transB = 0.
 
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
-import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights } from '../graph/weights.js';
+import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { AttributeType, DataType, modelProto } from './schema.js';
 
 /** Options of {@link toONNX}. */
@@ -239,6 +239,30 @@ class Exporter {
         // Identity at inference: the node's value is its input's.
         set(x);
         return;
+      case 'leakyrelu':
+        set(this.op('LeakyRelu', [x], this.outName(node), { alpha: { f: node.alpha } }, node.name));
+        return;
+      case 'clip': {
+        const ins = [x, Number.isFinite(node.min) ? this.scalar(node.min) : '', Number.isFinite(node.max) ? this.scalar(node.max) : ''];
+        while (ins.at(-1) === '') ins.pop();
+        set(this.op('Clip', ins, this.outName(node), {}, node.name));
+        return;
+      }
+      case 'globalmaxpool':
+        set(this.op('GlobalMaxPool', [x], this.outName(node), {}, node.name));
+        return;
+      case 'scaleshift': {
+        const w = this.weights.get(node.name) as ScaleShiftWeights | undefined;
+        if (!w || !(w.scale instanceof Float32Array) || !(w.shift instanceof Float32Array)) throw new TypeError(`no weights: expected { scale, shift } under "${node.name}"`);
+        const c = node.outShape.at(-1)!;
+        checkLength(w.scale, c, 'scale');
+        checkLength(w.shift, c, 'shift');
+        // broadcast over N, H, W: [C, 1, 1] against NCHW, [C] against [N, C]
+        const dims = rank === 4 ? [c, 1, 1] : [c];
+        const mul = this.op('Mul', [x, this.init(`${node.name}.scale`, dims, w.scale)], this.fresh(`${node.name}.mul`), {}, `${node.name}.mul`);
+        set(this.op('Add', [mul, this.init(`${node.name}.shift`, dims, w.shift)], this.outName(node), {}, node.name));
+        return;
+      }
       case 'sigmoid':
         set(this.op('Sigmoid', [x], this.outName(node), {}, node.name));
         return;

@@ -379,7 +379,12 @@ function clip(c: Ctx): (Val | undefined)[] {
   }
   if (lo === 0 && hi === 6) return unary('relu6')(c);
   if (lo === 0 && hi === Infinity) return unary('relu')(c);
-  throw new Unsupported(`Clip(${lo}, ${hi}): only Clip(0, 6) (ReLU6) and Clip(0, inf) (ReLU) are supported`);
+  if (!(lo <= hi)) throw new Unsupported(`Clip(${lo}, ${hi}): min above max`);
+  const x = tensorIn(c);
+  rejectPad(x, 'clip');
+  const name = c.irName(c.name);
+  c.b.clip(x.ir, { min: lo, max: hi }, name);
+  return [mapTensor(c, name, { chw: x.chw })];
 }
 
 function pool(kind: 'maxpool' | 'avgpool') {
@@ -430,13 +435,23 @@ function pool(kind: 'maxpool' | 'avgpool') {
   };
 }
 
-function globalAvgPool(c: Ctx): (Val | undefined)[] {
+function globalPool(kind: 'avg' | 'max') {
+  return (c: Ctx): (Val | undefined)[] => {
+    const x = tensorIn(c);
+    rejectPad(x, 'global pool');
+    if (x.dims.length !== 4) throw new Unsupported(`input is rank ${x.dims.length}`);
+    const name = c.irName(c.name);
+    if (kind === 'avg') c.b.globalAvgPool(x.ir, name); else c.b.globalMaxPool(x.ir, name);
+    return [mapTensor(c, name)];
+  };
+}
+
+function leakyRelu(c: Ctx): (Val | undefined)[] {
   const x = tensorIn(c);
-  rejectPad(x, 'global pool');
-  if (x.dims.length !== 4) throw new Unsupported(`input is rank ${x.dims.length}`);
+  rejectPad(x, 'LeakyRelu');
   const name = c.irName(c.name);
-  c.b.globalAvgPool(x.ir, name);
-  return [mapTensor(c, name)];
+  c.b.leakyRelu(x.ir, { alpha: c.attr.float('alpha', 0.01) }, name);
+  return [mapTensor(c, name, { chw: x.chw })];
 }
 
 /** An IR flatten of a rank-4 tensor, remembering the C x H x W order ONNX flattened in. */
@@ -588,8 +603,45 @@ function add(c: Ctx): (Val | undefined)[] {
     c.b.add(a.ir, bb.ir, name);
     return [mapTensor(c, name, { chw: a.chw })];
   }
-  if (a?.kind === 'const' && bb?.kind === 'const') throw new Unsupported('Add of two constants');
-  throw new Unsupported('Add of a tensor and a constant (a broadcast bias) is not supported yet, except right after a MatMul');
+  return broadcast('add')(c);
+}
+
+/**
+ * A tensor and a constant that broadcasts per channel (a scalar, [1, C, 1, 1] / [C, 1, 1] against
+ * NCHW, [C] / [1, C] against [N, C]): the per-channel scale-shift op. Other broadcasts (along H or
+ * W, or of a tensor against a tensor) the IR does not express.
+ */
+function broadcast(kind: 'add' | 'sub' | 'mul' | 'div') {
+  return (c: Ctx): (Val | undefined)[] => {
+    const a = c.get(0), bb = c.get(1);
+    if (a?.kind === 'const' && bb?.kind === 'const') throw new Unsupported('arithmetic on two constants outside shape arithmetic');
+    if (a?.kind !== 'tensor' && bb?.kind !== 'tensor') throw new Unsupported('no tensor input');
+    if (a?.kind === 'tensor' && bb?.kind === 'tensor') throw new Unsupported(`${kind} of two tensors (only Add of equal shapes is supported)`);
+    const tensorFirst = a?.kind === 'tensor';
+    if (!tensorFirst && (kind === 'sub' || kind === 'div')) throw new Unsupported(`a constant ${kind === 'sub' ? 'minus' : 'divided by'} a tensor`);
+    const x = (tensorFirst ? a : bb) as Tensor;
+    rejectPad(x, kind);
+    if (x.nhwc) throw new Unsupported('arithmetic on an N,H,W,C Transpose');
+    const k = (tensorFirst ? bb : a) as Const;
+    const v = floats(k.t, 'constant');
+    const ch = x.dims[1]!;
+    const d = k.t.dims;
+    const perChannel = v.length === 1 || (v.length === ch && (x.dims.length === 4
+      ? (d.length === 3 && d[1] === 1 && d[2] === 1) || (d.length === 4 && d[0] === 1 && d[2] === 1 && d[3] === 1)
+      : (d.length === 1) || (d.length === 2 && d[0] === 1)));
+    if (!perChannel) throw new Unsupported(`a constant of shape [${d.join(', ')}] against [${x.dims.join(', ')}]: per-channel or scalar broadcasts are supported`);
+    const at = (i: number) => v[v.length === 1 ? 0 : i]!;
+    const scale = new Float32Array(ch), shift = new Float32Array(ch);
+    for (let i = 0; i < ch; i++) {
+      scale[i] = kind === 'mul' ? at(i) : kind === 'div' ? 1 / at(i) : 1;
+      shift[i] = kind === 'add' ? at(i) : kind === 'sub' ? -at(i) : 0;
+      if (!Number.isFinite(scale[i]!)) throw new RangeError(`dividing by ${at(i)}`);
+    }
+    const name = c.irName(c.name);
+    c.b.scaleShift(x.ir, name);
+    c.weights.set(name, { scale, shift });
+    return [mapTensor(c, name, { chw: x.chw })];
+  };
 }
 
 function sum(c: Ctx): (Val | undefined)[] {
@@ -730,7 +782,8 @@ function dropout(c: Ctx): (Val | undefined)[] {
 
 const HANDLERS: Record<string, Handler> = {
   Conv: conv, BatchNormalization: batchNorm, Relu: unary('relu'), Sigmoid: unary('sigmoid'), Clip: clip,
-  MaxPool: pool('maxpool'), AveragePool: pool('avgpool'), GlobalAveragePool: globalAvgPool,
+  MaxPool: pool('maxpool'), AveragePool: pool('avgpool'), GlobalAveragePool: globalPool('avg'), GlobalMaxPool: globalPool('max'),
+  LeakyRelu: leakyRelu, Mul: broadcast('mul'), Sub: broadcast('sub'), Div: broadcast('div'),
   Flatten: flatten, Reshape: reshape, Squeeze: squeeze, Unsqueeze: unsqueeze,
   Gemm: gemm, MatMul: matmul, Transpose: transpose, Add: add, Sum: sum, Concat: concat, LRN: lrn, Softmax: softmax, Pad: padOp,
   Dropout: dropout, Identity: identity, ReduceMean: reduceMean, Constant: constant, Shape: shapeOp, Gather: gather, Cast: cast,

@@ -19,3 +19,14 @@ export function activation(engine: Engine, x: Float32Array, act: Activation): Te
   return withBuffers(engine, [{ name: 'x', data: x, length: x.length }], x.length, [x.length],
     ([xp], yp) => runActivation(engine, act, x.length, xp, yp));
 }
+
+/** Clamp to [lo, hi] over `count` floats on wasm pointers (ONNX Clip with other bounds than ReLU's). */
+export function runClamp(engine: Engine, count: number, x: number, out: number, lo: number, hi: number): void {
+  int('count', count);
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    throw new RangeError(`clamp bounds must be numbers with lo <= hi, got [${lo}, ${hi}]`);
+  }
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
+  engine.k.f32_clamp(count, x, out, lo, hi);
+}

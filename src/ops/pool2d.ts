@@ -105,3 +105,19 @@ export function globalAvgPool(engine: Engine, x: Float32Array, inShape: number[]
   return withBuffers(engine, [{ name: 'x', data: x, length: s[0] * s[1] * s[2] * s[3] }], s[0] * s[3], [s[0], 1, 1, s[3]],
     ([xp], yp) => runGlobalAvgPool(engine, xp, s, yp));
 }
+
+/** Global max pooling [N,H,W,C] -> [N,1,1,C] on wasm pointers. */
+export function runGlobalMaxPool(engine: Engine, x: number, inShape: number[], out: number, opts: Strides = {}): void {
+  const [n, h, w, c] = shape4('inShape', inShape);
+  const [cx, ldo] = strides(opts, c, c);
+  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
+  checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
+  engine.k.f32_global_maxpool(x, n, h * w, cx, c, out, ldo);
+}
+
+/** One-shot global max pooling. */
+export function globalMaxPool(engine: Engine, x: Float32Array, inShape: number[]): Tensor {
+  const s = shape4('inShape', inShape);
+  return withBuffers(engine, [{ name: 'x', data: x, length: s[0] * s[1] * s[2] * s[3] }], s[0] * s[3], [s[0], 1, 1, s[3]],
+    ([xp], yp) => runGlobalMaxPool(engine, xp, s, yp));
+}

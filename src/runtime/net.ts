@@ -1,6 +1,6 @@
 import type { Graph, GraphNode, Shape, Activation } from '../graph/types.js';
-import { numel, type NodeOf } from '../graph/ops.js';
-import type { LayerWeights, ConvWeights, FcWeights, BatchNormWeights } from '../graph/weights.js';
+import { numel, OP_SPECS, type NodeOf } from '../graph/ops.js';
+import type { LayerWeights, ConvWeights, FcWeights, BatchNormWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { randomWeights } from '../graph/weights.js';
 import { lower, flattenedMap, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
 import type { WinogradMode } from '../kernels/select.js';
@@ -8,12 +8,13 @@ import { Engine } from '../wasm/engine.js';
 import { Conv2d } from '../ops/conv2d.js';
 import { DepthwiseConv2d } from '../ops/dwconv2d.js';
 import { FullyConnected } from '../ops/fc.js';
-import { poolConfig, runPool2d, runGlobalAvgPool } from '../ops/pool2d.js';
+import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool } from '../ops/pool2d.js';
 import { runAdd } from '../ops/add.js';
 import { runCopyChannels } from '../ops/concat.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
 import { runSoftmax } from '../ops/softmax.js';
-import { runActivation } from '../ops/activation.js';
+import { runActivation, runClamp } from '../ops/activation.js';
+import { runLeakyRelu } from '../ops/leaky_relu.js';
 import { runSigmoid } from '../ops/sigmoid.js';
 import { bnScaleShift, runScaleShift } from '../ops/batchnorm.js';
 
@@ -126,8 +127,10 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
   gemv: fcBuilder, gemm: fcBuilder,
   scale_shift(c, s) {
     const xs = c.shape(s.inputs[0]!), ch = xs[xs.length - 1]!;
+    // a batch norm that could not be folded, or a broadcast multiply-add with its own constants
     const bn = s.node as NodeOf<'batchnorm'>;
-    const { scale, shift } = bnScaleShift({ ...c.weights<BatchNormWeights>(bn.name), eps: bn.eps }, ch);
+    const { scale, shift } = s.node.op === 'scaleshift' ? c.weights<ScaleShiftWeights>(s.node.name)
+      : bnScaleShift({ ...c.weights<BatchNormWeights>(bn.name), eps: bn.eps }, ch);
     const sp = c.e.upload(scale);
     c.own(() => c.e.release(sp));
     const bp = c.e.upload(shift);
@@ -137,6 +140,10 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
   },
   clamp(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
+    if (s.node.op === 'clip') {
+      const { min, max } = s.node as NodeOf<'clip'>;
+      return () => runClamp(c.e, n, xp, yp, min, max);
+    }
     const act = s.act as 'relu' | 'relu6';
     return () => runActivation(c.e, act, n, xp, yp);
   },
@@ -157,6 +164,15 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     const cols = s.outShape[s.outShape.length - 1]!, rows = numel(s.outShape) / cols;
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output);
     return () => runSoftmax(c.e, rows, cols, xp, yp);
+  },
+  leaky_relu(c, s) {
+    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape), alpha = (s.node as NodeOf<'leakyrelu'>).alpha;
+    return () => runLeakyRelu(c.e, n, xp, yp, alpha);
+  },
+  global_maxpool(c, s) {
+    const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
+    const opts = { inStride: c.stride(x), outStride: c.stride(s.output) };
+    return () => runGlobalMaxPool(c.e, xp, xs, yp, opts);
   },
   sigmoid(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
@@ -362,7 +378,7 @@ export class Net {
    * from PyTorch's C,H,W flatten to this IR's H,W,C). Everything is checked before anything
    * changes: on an error the network keeps its old weights and stays usable.
    */
-  setWeights(name: string, w: Partial<ConvWeights & BatchNormWeights>, layout: 'hwio' | 'pytorch' = 'hwio'): void {
+  setWeights(name: string, w: Partial<ConvWeights & BatchNormWeights & ScaleShiftWeights>, layout: 'hwio' | 'pytorch' = 'hwio'): void {
     if (this.disposed) throw new Error('simdnet: this network was disposed');
     if (typeof name !== 'string') throw new TypeError(`setWeights: name must be a layer name (string), got ${name === null ? 'null' : typeof name}`);
     const node = this.graph.nodes.find((n) => n.name === name);
@@ -440,7 +456,7 @@ function checkWeights(graph: Graph, weights: Map<string, LayerWeights>): Map<str
     weights.set(name, convertWeights(graph, node, w, 'hwio'));
   }
   for (const n of graph.nodes) {
-    if ((n.op === 'conv2d' || n.op === 'fc' || n.op === 'batchnorm') && !weights.has(n.name)) {
+    if (OP_SPECS[n.op].moments === 'weights' && !weights.has(n.name)) {
       throw new RangeError(`weights: layer "${n.name}" (${n.op}) has no weights`);
     }
   }
@@ -503,6 +519,11 @@ function convertWeights(graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 
       if (!(bn.variance[i]! >= 0)) throw new RangeError(`${where}: variance[${i}] is ${bn.variance[i]}; a variance must be >= 0`);
     }
     return bn;
+  }
+  if (node.op === 'scaleshift') {
+    allow(['scale', 'shift']);
+    const c = inShape[inShape.length - 1]!;
+    return { scale: f32('scale', w.scale, c), shift: f32('shift', w.shift, c) };
   }
   throw new RangeError(`setWeights: layer "${node.name}" (${node.op}) has no weights`);
 }

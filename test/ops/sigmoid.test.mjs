@@ -74,6 +74,8 @@ test('every op of the IR: the reference executor and the ONNX export handle it',
       globalavgpool: () => b.globalAvgPool(x), add: () => b.add(x, x), concat: () => b.concat([x, x]),
       lrn: () => b.lrn(x, { size: 3 }), flatten: () => b.flatten(x), fc: () => b.fc(x, { outFeatures: 2 }),
       dropout: () => b.dropout(x),
+      leakyrelu: () => b.leakyRelu(x, { alpha: 0.2 }), clip: () => b.clip(x, { min: -0.5, max: 0.5 }),
+      globalmaxpool: () => b.globalMaxPool(x), scaleshift: () => b.scaleShift(x),
     }[op];
     assert.ok(y, `the test builds ${op}`);
     const g = b.output(y());

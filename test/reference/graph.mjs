@@ -256,6 +256,31 @@ function evalNode(node, xs, weights) {
     case 'sigmoid':
       expectInputs(node, 1);
       return { data: sigmoid(x.data), shape: [...x.shape] };
+    case 'leakyrelu':
+      expectInputs(node, 1);
+      return { data: x.data.map((v) => (v >= 0 ? v : node.alpha * v)), shape: [...x.shape] };
+    case 'clip':
+      expectInputs(node, 1);
+      return { data: x.data.map((v) => Math.min(Math.max(v, node.min), node.max)), shape: [...x.shape] };
+    case 'globalmaxpool': {
+      // max over H and W, per (n, c)
+      expectInputs(node, 1);
+      const [N, H, W, C] = x.shape;
+      const data = new Float32Array(N * C).fill(-Infinity);
+      for (let n = 0; n < N; n++) for (let p = 0; p < H * W; p++) for (let c = 0; c < C; c++) {
+        data[n * C + c] = Math.max(data[n * C + c], x.data[(n * H * W + p) * C + c]);
+      }
+      return { data, shape: [N, 1, 1, C] };
+    }
+    case 'scaleshift': {
+      expectInputs(node, 1);
+      const w = /** @type {any} */ (weights.get(node.name));
+      if (!w || !(w.scale instanceof Float32Array) || !(w.shift instanceof Float32Array)) throw new Error(`no weights: expected { scale, shift } under "${node.name}"`);
+      const C = x.shape[x.shape.length - 1];
+      const data = new Float32Array(x.data.length);
+      for (let i = 0; i < data.length; i++) data[i] = Math.fround(x.data[i] * w.scale[i % C]) + w.shift[i % C];
+      return { data, shape: [...x.shape] };
+    }
     case 'input':
       throw new Error('an input node cannot be evaluated'); // handled by readInput
     default:

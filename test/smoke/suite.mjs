@@ -94,12 +94,16 @@ function kernelChecks(simdnet, engine) {
       assertClose(ops.avgPool2d(engine, x, shape, p).data, ref.avgpool2d(x, shape, p).data, { rel: 1e-6, label: 'avgpool' });
       assertClose(ops.globalAvgPool(engine, x, shape).data, ref.globalAvgPool(x, shape).data, { rel: 1e-6, label: 'gap' });
     },
-    'add + ReLU, ReLU6, sigmoid, batchnorm, LRN, softmax, concat': () => {
+    'add + ReLU, ReLU6, sigmoid, leaky ReLU, global max pool, batchnorm, LRN, softmax, concat': () => {
       const shape = [1, 5, 4, 7], n = 140;
       const a = rand(n), b = rand(n);
       assertClose(ops.add(engine, a, b, shape, true).data, ref.add(a, b, shape, true).data, { rel: 0, label: 'add' });
       assertClose(ops.activation(engine, a, 'relu6').data, ref.relu6(a), { rel: 0, label: 'relu6' });
       assertClose(ops.sigmoid(engine, a).data, ref.sigmoid(a), { rel: 1e-6, label: 'sigmoid' });
+      assertClose(ops.leakyRelu(engine, a, 0.25).data, a.map((v) => (v >= 0 ? v : 0.25 * v)), { rel: 0, label: 'leaky relu' });
+      const gmp = new Float32Array(7).fill(-Infinity);
+      for (let i = 0; i < n; i++) gmp[i % 7] = Math.max(gmp[i % 7], a[i]);
+      assertClose(ops.globalMaxPool(engine, a, shape).data, gmp, { rel: 0, label: 'global max pool' });
       const bn = { gamma: rand(7), beta: rand(7), mean: rand(7), variance: rand(7).map((v) => Math.abs(v) + 0.5), eps: 1e-5 };
       assertClose(ops.batchNorm(engine, a, shape, bn).data, ref.batchnorm(a, shape, bn).data, { rel: 1e-5, label: 'batchnorm' });
       const lp = { size: 5, alpha: 1e-4, beta: 0.75, k: 2 };
