@@ -1,5 +1,5 @@
 // ONNX import: every zoo network round-trips through toONNX -> importONNX; real torch.onnx.export
-// files of the torchvision families (random weights, reduced resolution, opsets 9, 13, the
+// files of the torchvision families (random weights, reduced resolution where the model allows, opsets 9, 13, the
 // exporter's default 14, and 17) import and match both PyTorch's own output and ONNX Runtime's;
 // unsupported models get one error listing every problem; malformed and hostile files get clear
 // errors, fast. Tolerance: max |diff| / max |reference| <= 1e-4 (measured 3e-7 .. 3e-6).
