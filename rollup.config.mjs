@@ -7,6 +7,9 @@
 //   simdnet.inline.mjs   browser ESM, minified, one file: both binaries inlined as base64
 //   simdnet.wasm, simdnet-relaxed.wasm    the assets simdnet.mjs and simdnet.browser.mjs load
 //   *.d.ts               types (the API of dist/index.d.ts)
+//   simdnet.import.mjs   browser ESM, minified: loadModel / importONNX (simdnet/import) with
+//                        protobufjs bundled, for pages without a bundler; the graph it returns
+//                        goes to compile() of either browser bundle
 //
 // The only module that differs between them is dist/wasm/binaries.js (where the binaries are);
 // the plugin below swaps it. The browser bundles resolve and bundle their dependencies, so a
@@ -96,6 +99,21 @@ const browserPlugins = (kind, name) => [
   terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
 ];
 
+/** A browser bundle of a secondary entry: dependencies inside, no bare or node: imports left. */
+function browserOnly(name, types) {
+  return {
+    name: 'simdnet-entry',
+    generateBundle(_options, bundle) {
+      this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `// The API of ${types} (see README).\nexport * from '${types.replace('dist/', '../').replace(/\.d\.ts$/, '.js')}';\n` });
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const bad = [...chunk.imports, ...chunk.dynamicImports].filter((i) => i.startsWith('node:') || !i.startsWith('.'));
+        if (bad.length) this.error(`${chunk.fileName}: a browser bundle must not import ${bad.join(', ')}`);
+      }
+    },
+  };
+}
+
 export default [
   {
     input: 'dist/index.js',
@@ -117,6 +135,18 @@ export default [
     output: { file: 'dist/bundle/simdnet.inline.mjs', format: 'es', sourcemap: false },
     treeshake: { moduleSideEffects: ownModulesArePure },
     plugins: browserPlugins('inline', 'simdnet.inline'),
+    onwarn,
+  },
+  {
+    input: 'dist/import/index.js',
+    output: { file: 'dist/bundle/simdnet.import.mjs', format: 'es', sourcemap: false, inlineDynamicImports: true },
+    treeshake: { moduleSideEffects: ownModulesArePure },
+    plugins: [
+      browserOnly('simdnet.import', 'dist/import/index.d.ts'),
+      nodeResolve({ browser: true, preferBuiltins: false }),
+      commonjs(),
+      terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+    ],
     onwarn,
   },
 ];

@@ -18,6 +18,8 @@ const SRC = join(ROOT, 'src');
  */
 export const LAYERS = {
   kernels: [],
+  // images to network inputs: pure arithmetic on pixels, no wasm, no graph
+  image: ['kernels'],
   graph: ['kernels'],
   models: ['graph', 'kernels'],
   lower: ['graph', 'kernels'],
@@ -29,7 +31,7 @@ export const LAYERS = {
   import: ['onnx', 'graph', 'kernels'],
   calibrate: ['runtime', 'cost', 'models', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   report: ['calibrate', 'cost', 'runtime', 'models', 'lower', 'graph', 'wasm', 'kernels'],
-  cli: ['report', 'calibrate', 'cost', 'runtime', 'models', 'import', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
+  cli: ['image', 'report', 'calibrate', 'cost', 'runtime', 'models', 'import', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   // package entry points (src/index.ts, src/cost-api.ts): may re-export anything but the front ends
   entry: ['calibrate', 'cost', 'runtime', 'models', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
 };

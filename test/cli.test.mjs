@@ -20,7 +20,7 @@ function cli(args) {
 
 const USAGE = {
   list: 'simdnet list [--json]',
-  run: 'simdnet run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]',
+  run: 'simdnet run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
   bench: 'simdnet bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
   cost: 'simdnet cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
   'bench-kernels': 'simdnet bench-kernels [--json] [--filter REGEX]',

@@ -9,6 +9,7 @@ import { calibrateCommand, predictCommand, PREDICT_USAGE, PREDICT_OPTIONS, CALIB
 import { parseCommand, positiveInt, usageError, UsageError, type CommandSpec } from './args.js';
 import { modelFromArgs, type ModelFromArgs } from './model-source.js';
 import { readNpy, writeNpy } from './npy.js';
+import { formatImageRun, runImage } from './image.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** `--input x.npy`: the tensor in the layout the model declares (NCHW for ONNX files and the zoo's PyTorch order), checked against its input. */
@@ -32,6 +33,10 @@ commands:
   run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]
                                                   compile (a zoo model with random weights, a file with
                                                   its own), run once: output shape, top-5, time
+  run <model | model.onnx> --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt] [--json]
+                                                  classify a JPEG or PNG: the top-K classes (ImageNet names
+                                                  for 1,000 classes) with probabilities; preprocess defaults
+                                                  to torchvision (keras for a TF.js model.json)
   bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]
                                                   warm-up, then timed runs (median, min, max, GFLOP/s)
   cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]
@@ -52,8 +57,12 @@ const MODEL_OPTS = { batch: { type: 'string' }, alpha: { type: 'string' }, resol
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { usage: 'list [--json]', options: { json: { type: 'boolean' } }, positionals: [] },
   run: {
-    usage: 'run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]',
-    options: { ...MODEL_OPTS, input: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
+    usage: 'run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
+    options: {
+      ...MODEL_OPTS, input: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' },
+      image: { type: 'string' }, preprocess: { type: 'string' }, top: { type: 'string' }, labels: { type: 'string' },
+    },
+    positionals: ['model'],
   },
   bench: {
     usage: 'bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
@@ -136,7 +145,17 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
     }
     case 'run': {
       const { values, positionals: [name] } = parse();
+      if (values.image !== undefined && values.input !== undefined) throw new UsageError('run: --image and --input are exclusive (an image, or a tensor as .npy)');
+      if (values.image === undefined) {
+        for (const k of ['preprocess', 'top', 'labels']) if (values[k] !== undefined) throw new UsageError(`run: --${k} is an option of --image`);
+      }
       const m = await modelGraph(name!, values);
+      if (values.image !== undefined) {
+        if (values.output !== undefined) throw new UsageError('run: --output writes the output of --input or a sample input; with --image, use --json');
+        const r = await runImage(name!, m, values);
+        out(values.json ? JSON.stringify(r, null, 2) : formatImageRun(r, !m.weights));
+        return 0;
+      }
       let input: { data: Float32Array; layout: 'nhwc' | 'nchw' } | undefined;
       if (values.input !== undefined) input = readInputNpy(String(values.input), m);
       const r = await runModel(name!, m.args, m.graph, m.weights, input);
