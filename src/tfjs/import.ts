@@ -163,6 +163,7 @@ export function importTfjsLayers(modelJson: unknown, weightData: TfjsWeightData 
         b, cfg: layer.config, name: layer.name, irName,
         ins: call.inputs.map((r) => vals.get(key(r))!),
         weight: (param, want) => weightOf(weights, layer.name, param, want),
+        shapeOf: (param) => { try { return findWeight(weights, layer.name, param)?.shape; } catch { return undefined; } },
         setWeights: (ir, w) => irWeights.set(ir, w),
       };
       vals.set(outKey, handler(ctx));
@@ -322,15 +323,18 @@ function parseTopology(model: Record<string, any>, problems: string[]) {
   return { layers, calls, inputs, outputs };
 }
 
-function weightOf(all: Map<string, TfjsWeight>, layer: string, param: string, want: number[]): Float32Array {
+function findWeight(all: Map<string, TfjsWeight>, layer: string, param: string): TfjsWeight | undefined {
   // TF.js saves `layer/param`; converted Keras files may add `:0` or a model-name prefix
-  let w = all.get(`${layer}/${param}`) ?? all.get(`${layer}/${param}:0`);
-  if (!w) {
-    const tail = [`/${layer}/${param}`, `/${layer}/${param}:0`];
-    const hits = [...all.keys()].filter((k) => tail.some((t) => k.endsWith(t)));
-    if (hits.length > 1) throw new Unsupported(`weight ${param}: several weights match (${hits.slice(0, 4).join(', ')})`);
-    if (hits.length === 1) w = all.get(hits[0]!);
-  }
+  const w = all.get(`${layer}/${param}`) ?? all.get(`${layer}/${param}:0`);
+  if (w) return w;
+  const tail = [`/${layer}/${param}`, `/${layer}/${param}:0`];
+  const hits = [...all.keys()].filter((k) => tail.some((t) => k.endsWith(t)));
+  if (hits.length > 1) throw new Unsupported(`weight ${param}: several weights match (${hits.slice(0, 4).join(', ')})`);
+  return hits.length === 1 ? all.get(hits[0]!) : undefined;
+}
+
+function weightOf(all: Map<string, TfjsWeight>, layer: string, param: string, want: number[]): Float32Array {
+  const w = findWeight(all, layer, param);
   if (!w) throw new Unsupported(`weight "${layer}/${param}" is not in the weights manifest`);
   if (w.shape.length !== want.length || w.shape.some((d, i) => d !== want[i])) {
     throw new Unsupported(`weight ${param} has shape [${w.shape.join(', ')}], the layer needs [${want.join(', ')}]`);
@@ -347,6 +351,8 @@ interface Ctx {
   irName: (want: string) => string;
   ins: Val[];
   weight: (param: string, want: number[]) => Float32Array;
+  /** The manifest shape of a weight of this layer, if it has one. */
+  shapeOf: (param: string) => number[] | undefined;
   setWeights: (ir: string, w: LayerWeights) => void;
 }
 type Handler = (c: Ctx) => Val;
@@ -362,14 +368,17 @@ function plain(c: Ctx, ir: string, extra: Partial<Val> = {}): Val {
   return { ir, shape: c.b.shape(ir), ...extra };
 }
 
-/** A fused `activation`: an IR node after the layer's (the lowering fuses it back). */
-function activate(c: Ctx, x: Val, act: unknown): Val {
+/**
+ * A fused `activation`: an IR node after the layer's (the lowering fuses it back), named after the
+ * layer when it is the layer itself (Activation, ReLU, Softmax).
+ */
+function activate(c: Ctx, x: Val, act: unknown, own = false): Val {
   const a = isObj(act) && typeof act.class_name === 'string' ? (act.config?.name ?? act.class_name) : act;
   const kind = typeof a === 'string' ? a.toLowerCase() : a;
   if (kind === undefined || kind === null || kind === 'linear') return x;
   if (kind === 'relu' || kind === 'relu6' || kind === 'sigmoid' || kind === 'softmax') {
     const op = kind as 'relu' | 'relu6' | 'sigmoid' | 'softmax';
-    const name = c.irName(`${c.name}.${op}`);
+    const name = c.irName(own ? c.name : `${c.name}.${op}`);
     c.b[op](x.ir, name);
     return plain(c, name);
   }
@@ -451,7 +460,10 @@ function depthwise(c: Ctx): Val {
 function separable(c: Ctx): Val {
   const x = one(c, true);
   const [, , , ch] = feature(x);
-  const m = c.cfg.depth_multiplier === undefined ? 1 : posIntCfg(c.cfg.depth_multiplier, 'depth_multiplier');
+  // tfjs-layers leaves depth_multiplier out of a SeparableConv2D's config: the kernel has it
+  const ks = c.shapeOf('depthwise_kernel');
+  const m = c.cfg.depth_multiplier === undefined ? (ks?.length === 4 ? posIntCfg(ks[3], 'depthwise_kernel multiplier') : 1)
+    : posIntCfg(c.cfg.depth_multiplier, 'depth_multiplier');
   const filters = posIntCfg(c.cfg.filters, 'filters');
   const k = pair(c.cfg.kernel_size, 'kernel_size');
   const { s, d } = strideDilation(c);
@@ -485,7 +497,7 @@ function batchNorm(c: Ctx): Val {
 
 function activation(c: Ctx): Val {
   const x = one(c);
-  return activate(c, x, c.cfg.activation);
+  return activate(c, x, c.cfg.activation, true);
 }
 
 function relu(c: Ctx): Val {
@@ -494,14 +506,14 @@ function relu(c: Ctx): Val {
   if (slope !== 0) throw new Unsupported(`negative_slope ${show(slope)} (a leaky ReLU is not supported)`);
   if (threshold !== 0) throw new Unsupported(`threshold ${show(threshold)} (a thresholded ReLU is not supported)`);
   if (max !== null && max !== 6) throw new Unsupported(`max_value ${show(max)} (none and 6 are supported)`);
-  return activate(c, x, max === 6 ? 'relu6' : 'relu');
+  return activate(c, x, max === 6 ? 'relu6' : 'relu', true);
 }
 
 function softmaxLayer(c: Ctx): Val {
   const x = one(c);
   const axis = Array.isArray(c.cfg.axis) && c.cfg.axis.length === 1 ? c.cfg.axis[0] : c.cfg.axis ?? -1;
   if (axis !== -1 && axis !== x.shape.length - 1) throw new Unsupported(`axis ${show(c.cfg.axis)}: softmax over the last axis is supported`);
-  return activate(c, x, 'softmax');
+  return activate(c, x, 'softmax', true);
 }
 
 function zeroPad(c: Ctx): Val {

@@ -91,7 +91,10 @@ export function decodeWeights(manifest: unknown, bytes: Uint8Array): Map<string,
       if (off + size > bytes.length) {
         throw new RangeError(`${w} needs bytes ${off}..${off + size} but the weight data has ${bytes.length} (a shard is missing or truncated)`);
       }
-      const raw = bytes.slice(off, off + size).buffer; // a copy: aligned for the typed arrays below
+      // a copy, aligned for the typed arrays below (and not Buffer#slice, which is a view of a pool)
+      const copy = new Uint8Array(size);
+      copy.set(bytes.subarray(off, off + size));
+      const raw = copy.buffer;
       off += size;
       let data: Float32Array;
       if (qt === 'uint8' || qt === 'uint16') {
