@@ -78,7 +78,7 @@ export function importTfjsLayers(modelJson: unknown, weightData: TfjsWeightData 
   const kerasVersion = typeof topo.keras_version === 'string' ? topo.keras_version : '';
   if (isObj(topo.model_config)) topo = topo.model_config;
   const model = topo as Record<string, any>;
-  const weights = decodeWeights(json.weightsManifest, joinShards(weightData));
+  const weights = indexWeights(decodeWeights(json.weightsManifest, joinShards(weightData)));
 
   const problems: string[] = [];
   const { layers, calls, inputs, outputs } = parseTopology(model, problems);
@@ -144,8 +144,8 @@ export function importTfjsLayers(modelJson: unknown, weightData: TfjsWeightData 
       if (m === 0) ready.push(c);
     }
   };
-  while (ready.length) {
-    const call = ready.shift()!;
+  for (let next = 0; next < ready.length; next++) {
+    const call = ready[next]!;
     done.add(call);
     const { layer } = call;
     const outKey = key({ layer: layer.name, node: call.node, tensor: 0 });
@@ -323,17 +323,30 @@ function parseTopology(model: Record<string, any>, problems: string[]) {
   return { layers, calls, inputs, outputs };
 }
 
-function findWeight(all: Map<string, TfjsWeight>, layer: string, param: string): TfjsWeight | undefined {
-  // TF.js saves `layer/param`; converted Keras files may add `:0` or a model-name prefix
-  const w = all.get(`${layer}/${param}`) ?? all.get(`${layer}/${param}:0`);
-  if (w) return w;
-  const tail = [`/${layer}/${param}`, `/${layer}/${param}:0`];
-  const hits = [...all.keys()].filter((k) => tail.some((t) => k.endsWith(t)));
-  if (hits.length > 1) throw new Unsupported(`weight ${param}: several weights match (${hits.slice(0, 4).join(', ')})`);
-  return hits.length === 1 ? all.get(hits[0]!) : undefined;
+/** Decoded weights, with an index by their last two name components for prefixed names. */
+type Weights = { all: Map<string, TfjsWeight>; byTail: Map<string, string[]> };
+
+function indexWeights(all: Map<string, TfjsWeight>): Weights {
+  const byTail = new Map<string, string[]>();
+  for (const k of all.keys()) {
+    const parts = k.replace(/:0$/, '').split('/');
+    if (parts.length < 3) continue;
+    const tail = parts.slice(-2).join('/');
+    (byTail.get(tail) ?? byTail.set(tail, []).get(tail)!).push(k);
+  }
+  return { all, byTail };
 }
 
-function weightOf(all: Map<string, TfjsWeight>, layer: string, param: string, want: number[]): Float32Array {
+function findWeight(w: Weights, layer: string, param: string): TfjsWeight | undefined {
+  // TF.js saves `layer/param`; converted Keras files may add `:0` or a model-name prefix
+  const exact = w.all.get(`${layer}/${param}`) ?? w.all.get(`${layer}/${param}:0`);
+  if (exact) return exact;
+  const hits = w.byTail.get(`${layer}/${param}`) ?? [];
+  if (hits.length > 1) throw new Unsupported(`weight ${param}: several weights match (${hits.slice(0, 4).join(', ')})`);
+  return hits.length === 1 ? w.all.get(hits[0]!) : undefined;
+}
+
+function weightOf(all: Weights, layer: string, param: string, want: number[]): Float32Array {
   const w = findWeight(all, layer, param);
   if (!w) throw new Unsupported(`weight "${layer}/${param}" is not in the weights manifest`);
   if (w.shape.length !== want.length || w.shape.some((d, i) => d !== want[i])) {

@@ -10,6 +10,7 @@ export interface TfjsWeight { shape: number[]; data: Float32Array }
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 /** Elements one weight may claim; far above any CNN layer, far below what would exhaust memory. */
 const MAX_ELEMENTS = 2 ** 28;
+const MAX_WEIGHTS = 1_000_000;
 
 const show = (v: unknown) => {
   try { return v === undefined ? 'undefined' : JSON.stringify(v)?.slice(0, 80) ?? String(v); } catch { return typeof v; }
@@ -54,6 +55,7 @@ export function decodeWeights(manifest: unknown, bytes: Uint8Array): Map<string,
   let off = 0;
   manifest.forEach((group, gi) => {
     if (!isObj(group) || !Array.isArray(group.weights)) throw new TypeError(`weightsManifest[${gi}] must be { paths, weights: [...] }, got ${show(group)}`);
+    if (out.size + group.weights.length > MAX_WEIGHTS) throw new RangeError(`weightsManifest lists more than ${MAX_WEIGHTS} weights`);
     group.weights.forEach((spec, wi) => {
       const at = `weightsManifest[${gi}].weights[${wi}]`;
       if (!isObj(spec)) throw new TypeError(`${at} must be { name, shape, dtype }, got ${show(spec)}`);
