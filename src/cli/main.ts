@@ -17,7 +17,7 @@ function readInputNpy(file: string, m: ModelFromArgs): { data: Float32Array; lay
   let npy;
   try { npy = readNpy(readFileSync(file), file); } catch (e: any) { throw new UsageError(`run: --input ${e.message}`); }
   const s = m.graph.nodes[0]!.outShape;
-  const layout = m.imported?.input.layout === 'nc' || s.length !== 4 ? 'nhwc' : 'nchw';
+  const layout = s.length === 4 && (m.imported?.input.layout ?? 'nchw') === 'nchw' ? 'nchw' : 'nhwc';
   const want = layout === 'nchw' ? [s[0]!, s[3]!, s[1]!, s[2]!] : s;
   if (npy.shape.join() !== want.join()) throw new UsageError(`run: --input ${file} is (${npy.shape.join(', ')}); the model takes (${want.join(', ')})${layout === 'nchw' ? ', NCHW' : ''}`);
   for (let i = 0; i < npy.data.length; i++) if (!Number.isFinite(npy.data[i])) throw new UsageError(`run: --input ${file}: element ${i} is ${npy.data[i]}`);

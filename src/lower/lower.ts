@@ -129,7 +129,7 @@ function lowerNode(ctx: Ctx, node: GraphNode): void {
           v.sliceOf = [y.id, off];
           y.def = Math.min(y.def, v.def);
         } else copies.push({ value: id, offset: off });
-        off += v.shape[3]!;
+        off += v.shape[v.shape.length - 1]!; // channels: the last axis, of a map or of [N, F]
       });
       push(ctx, { kind: copies.length ? 'concat_copy' : 'concat_inplace', nodes: [node.name], node, inputs: ins, output: y.id, copies }, node.name);
       return;

@@ -32,11 +32,15 @@ export interface ImportOptions {
 export interface ImportedModel {
   graph: Graph;
   weights: Map<string, LayerWeights>;
-  /** The model's input: its ONNX name, the IR shape (NHWC), and the layout the file declares. */
-  input: { name: string; shape: number[]; layout: 'nchw' | 'nc'; fileShape: number[] };
+  /**
+   * The model's input: its name in the file, the IR shape (NHWC), and the layout the file declares
+   * (ONNX: `nchw`; TF.js: `nhwc`, the IR's own; `nc` for a vector input).
+   */
+  input: { name: string; shape: number[]; layout: 'nchw' | 'nhwc' | 'nc'; fileShape: number[] };
   /** The model's outputs (ONNX names, IR shapes). */
   outputs: { name: string; shape: number[] }[];
-  meta: { format: 'onnx'; irVersion: number; opset: number; producer: string; nodes: number };
+  /** Where the model came from; `irVersion` and `opset` are ONNX's (0 for TF.js), `nodes` the file's nodes / layers. */
+  meta: { format: 'onnx' | 'tfjs'; irVersion: number; opset: number; producer: string; nodes: number };
 }
 
 /** A model the importer cannot take: every problem it found, one per line, node by node. */

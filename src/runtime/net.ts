@@ -199,7 +199,7 @@ function poolBuilder(c: BuildCtx, s: Step): Exec {
 function concatBuilder(c: BuildCtx, s: Step): Exec {
   const yp = c.ptr(s.output), ys = c.stride(s.output);
   const jobs = s.copies.map(({ value, offset }) => {
-    const sh = c.shape(value), ch = sh[3]!;
+    const sh = c.shape(value), ch = sh[sh.length - 1]!;
     return [numel(sh) / ch, ch, c.ptr(value), c.stride(value), offset] as const;
   });
   return () => { for (const [px, ch, src, ss, o] of jobs) runCopyChannels(c.e, px, ch, src, ss, yp, ys, o); };

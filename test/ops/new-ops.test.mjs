@@ -118,4 +118,17 @@ test('ONNX import: LeakyRelu, Clip(-1, 1), GlobalMaxPool, broadcast Mul / Add / 
   assert.throws(() => importONNX(type.encode(type.fromObject(model)).finish()), /node "mul" \(Mul\): a constant of shape \[5\] against \[1, 3, 5, 5\]/);
 });
 
+test('concat of [N, F] values (fc outputs, flattened pools) in a compiled network = reference', async () => {
+  const b = new GraphBuilder('cat2');
+  const x = b.input([3, 5, 5, 4]);
+  const a = b.flatten(b.globalMaxPool(x, 'gmp'), 'fa');
+  const f = b.fc(b.flatten(x, 'fx'), { outFeatures: 6 }, 'fc');
+  const g = b.output(b.fc(b.concat([a, f, a], 'cat'), { outFeatures: 3 }, 'head'));
+  const w = randomWeights(g, 8);
+  const n = await compile(g, { weights: w });
+  const input = randomArray(rng, 3 * 5 * 5 * 4);
+  assert.ok(relDiff(n.run(input), runGraph(g, w, input).data) < 1e-5);
+  n.dispose();
+});
+
 test.run();
