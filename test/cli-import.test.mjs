@@ -72,6 +72,23 @@ test('model file errors: exit 1 with one message', () => {
   }
 });
 
+test('report --models takes a model file beside zoo names: counted, measured, predicted', async () => {
+  const { toONNX } = await import('../dist/onnx/index.js');
+  const { buildModel, randomWeights } = await import('../dist/index.js');
+  const g = buildModel('mobilenet-v1', { alpha: 0.25, resolution: 128 });
+  const file = join(dir, 'tiny-mobilenet.onnx');
+  writeFileSync(file, toONNX(g, randomWeights(g, 1)));
+  const res = cli('report', '--quick', '--no-calibrate', '--models', `${file},resnet-18`, '--json', '--out', join(dir, 'r.html'));
+  assert.is(res.status, 0, res.stderr);
+  const data = JSON.parse(res.stdout);
+  const row = data.rows.find((r) => r.model === 'tiny-mobilenet.onnx');
+  assert.ok(row, `rows: ${data.rows.map((r) => r.model)}`);
+  assert.ok(row.macs > 1e7 && row.params > 4e5 && row.measured?.medianMs > 0, JSON.stringify(row).slice(0, 300));
+  const bad = cli('report', '--quick', '--no-calibrate', '--models', join(dir, 'nope.onnx'));
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /no such file/);
+});
+
 test('npy: round trip, and bad files refused', () => {
   const x = Float32Array.from({ length: 24 }, (_, i) => i / 3);
   const back = readNpy(writeNpy(x, [2, 3, 4]));

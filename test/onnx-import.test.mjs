@@ -189,6 +189,62 @@ test('malformed and hostile files: clear errors, fast, nothing half-built', () =
   assert.ok(performance.now() - t0 < 2000, 'all of it in well under a second or two');
 });
 
+test('float16 and double initializers, and external data next to the file (loadModel from a path)', async () => {
+  const { loadModel } = await import('../dist/import/index.js');
+  const { writeFileSync } = await import('node:fs');
+  const type = modelProto();
+  const W = randomArray(mulberry32(5), 4 * 3 * 3 * 3);
+  const half = new Uint16Array(W.length);
+  const f16 = (v) => { // float32 -> float16 bits, round to nearest (values here are normal and small)
+    const f = new Float32Array([v]), u = new Uint32Array(f.buffer)[0];
+    const sign = (u >>> 16) & 0x8000, e = ((u >>> 23) & 0xff) - 127 + 15, m = u & 0x7fffff;
+    if (e <= 0) return sign;
+    return sign | (e << 10) | ((m + 0x1000) >> 13);
+  };
+  for (let i = 0; i < W.length; i++) half[i] = f16(W[i]);
+  const bias = Float64Array.from([0.1, -0.2, 0.3, -0.4]);
+  const vi = (name, dims) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const model = (init) => type.encode(type.fromObject({
+    irVersion: 8, opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'ext', input: [vi('x', [1, 3, 6, 6])], output: [vi('y', [1, 4, 4, 4])], initializer: init,
+      node: [{ name: 'c', opType: 'Conv', input: ['x', 'W', 'B'], output: ['y'], attribute: [] }],
+    },
+  })).finish();
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-ext-'));
+  try {
+    const wBytes = new Uint8Array(half.buffer), bBytes = new Uint8Array(bias.buffer);
+    const blob = new Uint8Array(wBytes.length + bBytes.length);
+    blob.set(wBytes, 0); blob.set(bBytes, wBytes.length);
+    writeFileSync(join(dir, 'weights.onnx.data'), blob);
+    const ext = (name, dims, dataType, offset, length) => ({ name, dims, dataType, dataLocation: 1,
+      externalData: [{ key: 'location', value: 'weights.onnx.data' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(length) }] });
+    writeFileSync(join(dir, 'm.onnx'), model([ext('W', [4, 3, 3, 3], 10, 0, wBytes.length), ext('B', [4], 11, wBytes.length, bBytes.length)]));
+    const imp = await loadModel(join(dir, 'm.onnx'));
+    const conv = imp.weights.get('c');
+    // float16 keeps ~3 decimal digits; the double bias converts exactly to float32 here
+    let maxErr = 0;
+    for (let o = 0; o < 4; o++) for (let c = 0; c < 3; c++) for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) {
+      const oihw = ((o * 3 + c) * 3 + y) * 3 + x, hwio = ((y * 3 + x) * 3 + c) * 4 + o;
+      maxErr = Math.max(maxErr, Math.abs(conv.weight[hwio] - W[oihw]));
+    }
+    assert.ok(maxErr < 2e-3, `float16 weights within 2e-3, got ${maxErr}`);
+    assert.equal(Array.from(conv.bias), Array.from(Float32Array.from(bias)));
+    // bytes without a resolver, a location outside the folder, a range past the file: named errors
+    assert.throws(() => importONNX(readFileSync(join(dir, 'm.onnx'))), /external file "weights.onnx.data"/);
+    writeFileSync(join(dir, 'evil.onnx'), model([{ ...ext('W', [4, 3, 3, 3], 10, 0, wBytes.length), externalData: [{ key: 'location', value: '../../etc/passwd' }] }, ext('B', [4], 11, wBytes.length, bBytes.length)]));
+    let err;
+    try { await loadModel(join(dir, 'evil.onnx')); } catch (e) { err = e; }
+    assert.ok(err && /must be a file next to the model/.test(err.message), String(err));
+    writeFileSync(join(dir, 'long.onnx'), model([ext('W', [4, 3, 3, 3], 10, 100, wBytes.length), ext('B', [4], 11, wBytes.length, bBytes.length)]));
+    err = undefined;
+    try { await loadModel(join(dir, 'long.onnx')); } catch (e) { err = e; }
+    assert.ok(err && /lies outside "weights.onnx.data"/.test(err.message), String(err));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function smallNet() {
   const b = new GraphBuilder('small');
   let x = b.input([1, 9, 9, 3]);

@@ -4,14 +4,12 @@
 import type { Graph } from '../graph/types.js';
 import type { LayerWeights } from '../graph/weights.js';
 import { buildModel } from '../models/index.js';
-import { loadModel } from '../import/index.js';
+import { isModelPath, loadModel } from '../import/index.js';
 import type { ImportedModel } from '../onnx/import.js';
 import { modelOptions, positiveInt, UsageError } from './args.js';
 
 /** True when the argument names a file rather than a zoo network. */
-export function isModelFile(name: string): boolean {
-  return /\.(onnx|json)$/i.test(name) || /[\\/]/.test(name);
-}
+export const isModelFile = isModelPath;
 
 export interface ModelFromArgs {
   graph: Graph;

@@ -5,6 +5,11 @@
 import { importONNX, ModelImportError, type ImportOptions, type ImportedModel } from '../onnx/import.js';
 import { importTfjsLayers, type TfjsWeightData } from '../tfjs/import.js';
 
+/** True when a model argument names a file (`.onnx`, `model.json`, or any path) rather than a zoo network. */
+export function isModelPath(name: string): boolean {
+  return /\.(onnx|json)$/i.test(name) || /[\\/]/.test(name);
+}
+
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions extends ImportOptions {}
 

@@ -5,6 +5,8 @@ import { analyze } from '../cost/analyze.js';
 import { benchModel } from '../calibrate/bench-model.js';
 import type { Graph } from '../graph/types.js';
 import { buildModel, modelInfo } from '../models/index.js';
+import { isModelPath, loadModel } from '../import/index.js';
+import type { LayerWeights } from '../graph/weights.js';
 import { assembleRow, CURVE_BATCHES, type Accuracy, type BatchPoint, type ReportRow } from './data.js';
 import type { Predictor } from './predict-adapter.js';
 import { formatDuration, type Progress } from './progress.js';
@@ -54,6 +56,8 @@ export interface CollectOptions {
 interface Planned {
   name: string;
   graph: Graph;
+  /** A model file's own weights (zoo models run with random ones). */
+  weights?: Map<string, LayerWeights>;
   expectedMs: number;
   runs: number;
   /** Expected ms of the whole step: compile + (runs + 3) runs. */
@@ -66,17 +70,23 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
   const bench = opts.bench ?? benchModel;
   const start = opts.progressStart ?? 0;
 
-  // Plan first: the ETA needs every model's expected work up front.
-  const plans: Planned[] = opts.models.map((name) => {
-    const graph = buildModel(name);
+  // Plan first: the ETA needs every model's expected work up front. A model file is loaded here,
+  // so an unsupported one fails the report before anything is measured.
+  const plans: Planned[] = [];
+  for (const name of opts.models) {
+    let graph: Graph, weights: Map<string, LayerWeights> | undefined, label = name;
+    if (isModelPath(name)) {
+      const m = await loadModel(name);
+      graph = m.graph; weights = m.weights; label = name.replace(/^.*[\\/]/, '');
+    } else graph = buildModel(name);
     const cost = analyze(graph);
     let expectedMs = roughRunMs(cost.macs);
     if (predictor?.hostMsPerImage) {
       try { expectedMs = predictor.hostMsPerImage(graph); } catch { /* rough estimate stands */ }
     }
     const runs = runsFor(opts.mode, expectedMs);
-    return { name, graph, expectedMs, runs, weight: roughCompileMs(cost.params) + (runs + 3) * expectedMs };
-  });
+    plans.push({ name: label, graph, weights, expectedMs, runs, weight: roughCompileMs(cost.params) + (runs + 3) * expectedMs });
+  }
   const total = plans.reduce((a, p) => a + p.weight, 0);
   let doneWeight = 0;
   const frac = (within: number) => start + (1 - start) * (doneWeight + within) / total;
@@ -85,7 +95,7 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
   for (const [i, p] of plans.entries()) {
     const tag = `${p.name} (${i + 1}/${plans.length})`;
     const t0 = performance.now();
-    const info = modelInfo(p.name);
+    const info = p.weights ? { family: 'your model' } : modelInfo(p.name);
     const notes: string[] = [];
     progress.update(frac(0), `${tag}: counting`);
     const cost = analyze(p.graph);
@@ -107,7 +117,7 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
     let result = null;
     try {
       result = await bench(p.name, {
-        runs: p.runs,
+        runs: p.runs, weights: p.weights,
         // benchModel reports 0 through compile and warm-up, and tinybench may time a run or two extra.
         onProgress: (done, n) => {
           const d = Math.min(done, n);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelInfo, MODELS } from '../models/index.js';
+import { isModelPath } from '../import/index.js';
 import { features } from '../wasm/loader.js';
 import { collectRows, type Mode } from './collect.js';
 import { timeFits, type MachineInfo, type ReportData } from './data.js';
@@ -69,6 +70,13 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
     models = [];
     for (const name of names) {
       let canonical: string;
+      // the user's own model file: loaded (and checked) when the report runs
+      if (isModelPath(name)) {
+        const file = resolve(cwd, name);
+        try { statSync(file); } catch { throw new ReportUsageError(`report: --models: no such file "${name}"`); }
+        if (!models.includes(file)) models.push(file);
+        continue;
+      }
       try {
         canonical = modelInfo(name).name;
       } catch (e: any) {
