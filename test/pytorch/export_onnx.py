@@ -9,22 +9,14 @@ import sys
 import torch
 import torchvision
 
+from models import torchvision_model
+
 out, opset = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 for spec in sys.argv[3:]:
     name, res = spec.split(':')
-    torch.manual_seed(11)
-    kwargs = {'weights': None}
-    if name in ('googlenet', 'inception_v3'):
-        kwargs.update(aux_logits=False, init_weights=True)
-    model = getattr(torchvision.models, name)(**kwargs).eval()
+    model = torchvision_model(name, 11)
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.1, 0.1)
-                m.running_var.uniform_(0.5, 1.5)
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.1, 0.1)
         x = torch.randn(1, 3, int(res), int(res))
         y = model(x)
     path = os.path.join(out, f'{name}.onnx')

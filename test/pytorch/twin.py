@@ -8,19 +8,11 @@ import sys
 import torch
 import torchvision
 
+from models import torchvision_model
+
 name, res, seed, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-torch.manual_seed(seed)
-kwargs = {'weights': None}
-if name == 'googlenet':
-    kwargs.update(aux_logits=False, init_weights=True)
-model = getattr(torchvision.models, name)(**kwargs).eval()
+model = torchvision_model(name, seed)
 with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.1, 0.1)
     x = torch.randn(1, 3, res, res)
     y = model(x)
 tensors = [(k, v) for k, v in model.state_dict().items() if v.dtype == torch.float32]
