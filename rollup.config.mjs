@@ -6,6 +6,9 @@
 //   simdnet.browser.mjs  browser ESM, minified, the .wasm fetched from next to it (compileStreaming)
 //   simdnet.inline.mjs   browser ESM, minified, one file: both binaries inlined as base64
 //   simdnet.wasm, simdnet-relaxed.wasm    the assets simdnet.mjs and simdnet.browser.mjs load
+//   simdnet-mt.wasm, simdnet-mt-relaxed.wasm   the same kernels on shared memory (kernel threads)
+//   simdnet.worker.mjs   the kernel threads' script (dist/wasm/worker.js: no imports); the inline
+//                        bundle starts its threads from its own URL instead (no blob: URLs)
 //   *.d.ts               types (the API of dist/index.d.ts)
 //   simdnet.import.mjs   browser ESM, minified: loadModel / importONNX (simdnet/import) with
 //                        protobufjs bundled, for pages without a bundler; the graph it returns
@@ -20,8 +23,12 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import terser from '@rollup/plugin-terser';
 
-const WASM = { baseline: 'dist/simdnet.wasm', relaxed: 'dist/simdnet-relaxed.wasm' };
-const ASSETS = { baseline: 'simdnet.wasm', relaxed: 'simdnet-relaxed.wasm' };
+const WASM = {
+  baseline: 'dist/simdnet.wasm', relaxed: 'dist/simdnet-relaxed.wasm',
+  mt: 'dist/simdnet-mt.wasm', 'mt-relaxed': 'dist/simdnet-mt-relaxed.wasm',
+};
+const ASSETS = { baseline: 'simdnet.wasm', relaxed: 'simdnet-relaxed.wasm', mt: 'simdnet-mt.wasm', 'mt-relaxed': 'simdnet-mt-relaxed.wasm' };
+const WORKER = 'simdnet.worker.mjs';
 
 const NO_FILES = `export async function readFileUrl(url) {
   throw new Error('simdnet: the browser bundle cannot read ' + url + ': serve the page over http(s), or use simdnet.inline.mjs (the wasm inlined); in Node, Deno or Bun import "simdnet"');
@@ -32,24 +39,32 @@ function binariesModule(kind) {
   const tsc = readFileSync('dist/wasm/binaries.js', 'utf8');
   if (kind === 'file') {
     // same code, the .wasm next to the bundle instead of one folder up
-    const out = tsc.replaceAll("'../simdnet", "'./simdnet");
-    if (out.split("'./simdnet").length !== 3) throw new Error('rollup.config.mjs: dist/wasm/binaries.js no longer names both binaries as expected');
+    const out = tsc.replaceAll("'../simdnet", "'./simdnet").replace("'./worker.js'", `'./${WORKER}'`);
+    if (out.split("'./simdnet").length !== 6) throw new Error('rollup.config.mjs: dist/wasm/binaries.js no longer names the four binaries and the worker as expected');
     return out;
   }
+  const pick = `(threaded ? (binary === 'relaxed' ? 'mt-relaxed' : 'mt') : (binary === 'relaxed' ? 'relaxed' : 'baseline'))`;
   if (kind === 'browser') {
-    return `export function binarySource(binary) {
-  return binary === 'relaxed' ? new URL('./${ASSETS.relaxed}', import.meta.url) : new URL('./${ASSETS.baseline}', import.meta.url);
+    return `const ASSETS = ${JSON.stringify(ASSETS)};
+export function binarySource(binary, threaded = false) {
+  return new URL('./' + ASSETS[${pick}], import.meta.url);
+}
+export function workerSource() {
+  return new URL('./${WORKER}', import.meta.url);
 }
 ${NO_FILES}`;
   }
   const b64 = (p) => readFileSync(p).toString('base64');
   // decoded on first use, and only the binary init() chose
-  return `const B64 = { baseline: '${b64(WASM.baseline)}', relaxed: '${b64(WASM.relaxed)}' };
-export function binarySource(binary) {
-  const s = atob(B64[binary === 'relaxed' ? 'relaxed' : 'baseline']);
+  return `const B64 = { ${Object.entries(WASM).map(([k, p]) => `'${k}': '${b64(p)}'`).join(', ')} };
+export function binarySource(binary, threaded = false) {
+  const s = atob(B64[${pick}]);
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
+}
+export function workerSource() {
+  return new URL(import.meta.url); // this bundle is its own kernel-thread script
 }
 ${NO_FILES}`;
 }
@@ -69,6 +84,7 @@ function simdnet(kind, name) {
     generateBundle(_options, bundle) {
       if (kind !== 'inline') {
         for (const b of Object.keys(WASM)) this.emitFile({ type: 'asset', fileName: ASSETS[b], source: readFileSync(WASM[b]) });
+        this.emitFile({ type: 'asset', fileName: WORKER, source: readFileSync('dist/wasm/worker.js') });
       }
       this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `// The API of dist/index.d.ts (see README).\nexport * from '../index.js';\n` });
       if (kind === 'file') return;

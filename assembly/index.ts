@@ -11,6 +11,7 @@ export { f32_maxpool, f32_avgpool, f32_global_avgpool, f32_global_maxpool } from
 export { f32_add, f32_clamp, f32_scale_shift, f32_lrn, f32_softmax, f32_sigmoid, f32_leaky_relu } from './eltwise/f32_eltwise';
 export { f32_copy_strided } from './misc/copy';
 export { f32_peak_muladd } from './misc/peak';
+export { set_scratch, scratch_bytes } from './misc/scratch';
 
 /** First byte the host may use for its own allocations (after static data), cache-line aligned. */
 export function heap_base(): usize { return (__heap_base + 63) & ~63; }

@@ -130,9 +130,14 @@ function kernel(MR, NR) {
  * dispatched to the first tile whose minRows it reaches. N tails go through a scratch tile because
  * the microkernel always writes NR columns.
  */
-function driver(name, NR, tiles) {
+function driver(name, NR, tiles, threaded = false) {
   const MR = tiles[0].mr;
   const SCRATCH = 'SCRATCH';
+  // The shipped driver stages N tails in the calling thread's scratch (assembly/misc/scratch.ts);
+  // the single-threaded study builds keep a static tile.
+  if (threaded && MR * NR * 4 > 256) throw new Error(`gen-gemm: a ${MR}x${NR} tail tile does not fit the 256-byte GEMM_TAIL scratch`);
+  const staticScratch = threaded ? '' : `const ${SCRATCH}: usize = memory.data(${MR * NR * 4}, 16);\n\n`;
+  const localScratch = threaded ? `\n  const ${SCRATCH} = scratch + GEMM_TAIL;` : '';
   const shift = Math.log2(NR);
   const npanels = Number.isInteger(shift) ? `(n + ${NR - 1}) >> ${shift}` : `(n + ${NR - 1}) / ${NR}`;
   const n0 = Number.isInteger(shift) ? `p << ${shift}` : `p * ${NR}`;
@@ -145,15 +150,13 @@ function driver(name, NR, tiles) {
       return `${pad}else if (mr >= ${t.minRows}) ${call(t, c, ldc)}`;
     });
   };
-  return `const ${SCRATCH}: usize = memory.data(${MR * NR * 4}, 16);
-
-/**
+  return `${staticScratch}/**
  * C[m x n] = clamp(A[m x k] * W + bias, lo, hi) with W packed by f32_gemm_pack(${NR}, ...).
  * A rows are lda bytes apart, C rows ldc bytes apart (ldc > 4n writes a channel slice of a
  * wider tensor: that is how concat costs nothing). clamp = 0 skips the clamp.
  * Reads A[m x k], packed W; writes exactly the m x n block of C.
  */
-export function ${name}(m: i32, n: i32, k: i32, a: usize, lda: usize, packed: usize, c: usize, ldc: usize, lo: f32, hi: f32, clamp: i32): void {
+export function ${name}(m: i32, n: i32, k: i32, a: usize, lda: usize, packed: usize, c: usize, ldc: usize, lo: f32, hi: f32, clamp: i32): void {${localScratch}
   const panelStride = <usize>(k + 1) * ${NR * 4};
   const npanels = ${npanels};
   const kcMax = gemmKC(k);
@@ -313,9 +316,10 @@ export function committedFiles() {
   const imports = [
     `import { gemmKC, gemmPB } from './config';`,
     `import { copyCols } from '../common';`,
+    `import { scratch, GEMM_TAIL } from '../../misc/scratch';`,
     ...SHIPPED_TILES.map((t) => `import { ${tileName(t)} } from './${tileName(t)}';`),
   ];
-  files.set(`${GEN}/f32_gemm.ts`, `${HEADER}\n// The shipped GEMM driver over the tiles of the table in scripts/gen-gemm.mjs.\n${imports.join('\n')}\n\n${driver('f32_gemm', GEMM.nr, GEMM.tiles)}`);
+  files.set(`${GEN}/f32_gemm.ts`, `${HEADER}\n// The shipped GEMM driver over the tiles of the table in scripts/gen-gemm.mjs.\n${imports.join('\n')}\n\n${driver('f32_gemm', GEMM.nr, GEMM.tiles, true)}`);
   files.set(`${GEN}/config.ts`, asConfig());
   files.set('src/kernels/gemm-config.ts', tsConfig());
   return files;

@@ -20,11 +20,11 @@ function cli(args) {
 
 const USAGE = {
   list: 'simdnet list [--json]',
-  run: 'simdnet run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
-  bench: 'simdnet bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
+  run: 'simdnet run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--threads N|auto] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
+  bench: 'simdnet bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--threads N|auto] [--json]',
   cost: 'simdnet cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
   'bench-kernels': 'simdnet bench-kernels [--json] [--filter REGEX]',
-  predict: 'simdnet predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]',
+  predict: 'simdnet predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--threads N] [--json]',
   calibrate: 'simdnet calibrate [--out FILE]',
   report: 'simdnet report [--quick',
   help: 'simdnet help',
@@ -64,6 +64,9 @@ test('every command refuses an extra positional, naming it and showing the usage
     [['report', 'extra'], /^simdnet: report: Unexpected argument 'extra'.*\(usage: simdnet report \[--quick/],
     [['list', 'bogus'], /list: unexpected argument 'bogus'/],
     [['run', 'mobilenet-v1', 'resnet-18'], /run: unexpected argument 'resnet-18'/],
+    [['bench', 'mobilenet-v1', '--threads', '0'], /^simdnet: bench: --threads must be an integer 1\.\.64 or 'auto', got '0'/],
+    [['run', 'mobilenet-v1', '--threads', 'many'], /^simdnet: run: --threads must be an integer 1\.\.64 or 'auto', got 'many'/],
+    [['predict', 'resnet-18', '--device', 'tx1', '--threads', '2'], /^simdnet: predict: --threads: the tx1 profile has no thread scaling/],
   ]);
 });
 
@@ -160,6 +163,12 @@ test('valid forms still work: help, <command> --help, list, cost, predict, run a
   const bench = JSON.parse(await ok(['bench', 'resnet-18', '--resolution', '16', '--runs', '3', '--json']));
   assert.is(bench.runs, 3);
   assert.ok(bench.medianMs > 0);
+  assert.is(bench.threads, 1);
+  const threaded = JSON.parse(await ok(['bench', 'resnet-18', '--resolution', '32', '--runs', '3', '--threads', '2', '--json']));
+  assert.is(threaded.threads, 2, `bench --threads 2: ${threaded.threadsReason}`);
+  const run2 = JSON.parse(await ok(['run', 'resnet-18', '--resolution', '32', '--threads', '2', '--json']));
+  assert.is(run2.threads, 2);
+  assert.equal(run2.top5, JSON.parse(await ok(['run', 'resnet-18', '--resolution', '32', '--json'])).top5, 'same classes on 2 threads');
 });
 
 test.run();

@@ -450,3 +450,37 @@ test('CLI predict --json: the documented keys; --device host reads the saved pro
 });
 
 test.run();
+
+// --- kernel threads in the host model --------------------------------------------------------------
+
+test('predict({ threads }) divides each step by its class speed-up, interpolated up to the calibrated count', async () => {
+  const { features, init } = await import('../dist/wasm/loader.js');
+  await init();
+  const base = deviceProfile('tx1');
+  const classes = Object.keys(base.classes);
+  const speedup = Object.fromEntries(classes.map((c) => [c, 1.5]));
+  const p = validateProfile({ ...base, name: 'host-like', threads: { count: 3, speedup, source: 'test' } });
+  const g = buildModel('resnet-18');
+  const one = predict(g, { device: p, batch: 1 }), three = predict(g, { device: p, batch: 1, threads: 3 });
+  const two = predict(g, { device: p, batch: 1, threads: 2 });
+  close(three.msPerImage, one.msPerImage / 1.5, 1e-9);
+  close(two.msPerImage, one.msPerImage / 1.25, 1e-9); // halfway between 1 and 1.5
+  assert.throws(() => predict(g, { device: p, threads: 4 }), /calibrated up to 3 threads/);
+  assert.throws(() => predict(g, { device: base, threads: 2 }), /no thread scaling/);
+  assert.throws(() => predict(g, { device: p, threads: 0 }), /threads must be a positive integer/);
+  for (const bad of [{ count: 1, speedup, source: 's' }, { count: 2, speedup: { ...speedup, conv: -1 }, source: 's' }, { count: 2, speedup: {}, source: 's' }, { count: 2, speedup }]) {
+    assert.throws(() => validateProfile({ ...base, threads: bad }), /threads/);
+  }
+  assert.ok(features().threads, 'threads run here, so calibrateHost measures their scaling (next test)');
+});
+
+test('measureThreadScaling: a speed-up for every class, from networks run on 1 and 2 threads', async () => {
+  const { measureThreadScaling } = await import('../dist/calibrate/host.js');
+  const t = await measureThreadScaling(2);
+  validateProfile({ ...deviceProfile('tx1'), threads: t });
+  assert.is(t.count, 2);
+  // about 2x at most: a bound with room for a shared machine's timing noise (2.31 seen for
+  // conv1x1 while other jobs ran), and at least the floor on a machine with one core
+  for (const [c, v] of Object.entries(t.speedup)) assert.ok(v >= 0.25 && v < 3, `${c} speed-up ${v}`);
+  assert.match(t.source, /mobilenet-v1/);
+});

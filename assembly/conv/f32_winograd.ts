@@ -5,10 +5,10 @@
 // alpha^2 packed GEMMs give M[xi] = V[xi] * U[xi] (U = G g G^T packed once), and the output
 // transform folds each tile back to m x m pixels with bias and clamp fused.
 import { f32_gemm } from '../gemm/gen/f32_gemm';
+import { GEMM_NR } from '../gemm/gen/config';
 import { storeLanes } from '../misc/lanes';
 
-const PATCH: usize = memory.data(36 * 16, 16);
-const TMP: usize = memory.data(36 * 16, 16);
+import { scratch, WINO_PATCH, WINO_TMP } from '../misc/scratch';
 
 // @ts-ignore: decorator
 @inline function splat(v: f32): v128 { return f32x4.splat(v); }
@@ -70,6 +70,7 @@ const TMP: usize = memory.data(36 * 16, 16);
 function winoInput(m: i32, x: usize, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
   t0: i32, nt: i32, ntx: i32, V: usize, c4: i32, xiStride: usize): void {
   const a = m + 2;
+  const PATCH = scratch + WINO_PATCH, TMP = scratch + WINO_TMP; // alpha x alpha vectors each
   const vs = <usize>a * 16; // PATCH row stride: alpha vectors
   for (let t = t0; t < t0 + nt; t++) {
     const ty = t / ntx, tx = t - ty * ntx;
@@ -106,17 +107,18 @@ function winoInput(m: i32, x: usize, h: i32, w: i32, cx: i32, c: i32, pt: i32, p
   }
 }
 
-/** Output transform of tiles [t0, t0 + nt): M[xi][t][k] -> m x m pixels, + bias, clamp. */
-function winoOutput(m: i32, M: usize, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32,
+/** Output transform of tiles [t0, t0 + nt), channels [kBegin, k): M[xi][t][k] -> m x m pixels, + bias, clamp. */
+function winoOutput(m: i32, M: usize, kBegin: i32, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32,
   ho: i32, wo: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
   const a = m + 2;
+  const PATCH = scratch + WINO_PATCH, TMP = scratch + WINO_TMP;
   const vs = <usize>a * 16;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let t = t0; t < t0 + nt; t++) {
     const ty = t / ntx, tx = t - ty * ntx;
     const oy0 = ty * m, ox0 = tx * m;
     const src = M + <usize>(t - t0) * <usize>k4 * 4;
-    for (let k0 = 0; k0 < k; k0 += 4) {
+    for (let k0 = kBegin; k0 < k; k0 += 4) {
       const s = src + <usize>k0 * 4;
       // rows of the alpha x alpha block: at() over xi = i*alpha + j along j, into TMP (alpha x m)
       if (m == 2) {
@@ -147,27 +149,35 @@ function winoOutput(m: i32, M: usize, k: i32, k4: i32, xiStride: usize, t0: i32,
  * 3x3 stride-1 convolution by Winograd F(m x m, 3x3), m = 2 or 4. U: alpha^2 GEMM-packed C x K
  * matrices (zero bias), `uStride` bytes apart; bias: k floats padded to a multiple of 4.
  * Workspace: V (alpha^2 x bandTiles x c4) and Mb (alpha^2 x bandTiles x k4) floats.
+ * A thread's share, with a workspace of its own: tiles [tBegin, tEnd) of each image (row-major
+ * over the tile grid) and output channels [nBegin, nEnd) (nBegin a multiple of the panel width:
+ * few tiles, as on 7x7 maps, split by channels so each thread streams only its part of U). Tiles
+ * and channels are independent, so any split gives the same bits.
  */
 export function f32_conv_winograd(m: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
   ho: i32, wo: i32, U: usize, uStride: usize, k: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32,
-  V: usize, Mb: usize, bandTiles: i32): void {
+  V: usize, Mb: usize, bandTiles: i32, tBegin: i32, tEnd: i32, nBegin: i32, nEnd: i32): void {
   const a = m + 2;
   const xis = a * a;
   const c4 = (c + 3) & ~3, k4 = (k + 3) & ~3;
   const nty = (ho + m - 1) / m, ntx = (wo + m - 1) / m;
   const tiles = nty * ntx;
+  const kEnd = min(nEnd, k);
+  if (kEnd <= nBegin) return;
+  const panelOffset = <usize>(nBegin / GEMM_NR) * <usize>(c + 1) * <usize>GEMM_NR * 4;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
     const ob = out + <usize>b * <usize>ho * <usize>wo * <usize>ldo * 4;
-    for (let t0 = 0; t0 < tiles; t0 += bandTiles) {
-      const nt = min(bandTiles, tiles - t0);
+    const t1 = min(tEnd, tiles);
+    for (let t0 = tBegin; t0 < t1; t0 += bandTiles) {
+      const nt = min(bandTiles, t1 - t0);
       const vStride = <usize>nt * <usize>c4 * 4, mStride = <usize>nt * <usize>k4 * 4;
       winoInput(m, xb, h, w, cx, c, pt, pl, t0, nt, ntx, V, c4, vStride);
       for (let xi = 0; xi < xis; xi++) {
-        f32_gemm(nt, k, c, V + <usize>xi * vStride, <usize>c4 * 4, U + <usize>xi * uStride,
-          Mb + <usize>xi * mStride, <usize>k4 * 4, 0, 0, 0);
+        f32_gemm(nt, kEnd - nBegin, c, V + <usize>xi * vStride, <usize>c4 * 4, U + <usize>xi * uStride + panelOffset,
+          Mb + <usize>xi * mStride + <usize>nBegin * 4, <usize>k4 * 4, 0, 0, 0);
       }
-      winoOutput(m, Mb, k, k4, mStride, t0, nt, ntx, ho, wo, bias, ob, ldo, lo, hi, clamp);
+      winoOutput(m, Mb, nBegin, kEnd, k4, mStride, t0, nt, ntx, ho, wo, bias, ob, ldo, lo, hi, clamp);
     }
   }
 }

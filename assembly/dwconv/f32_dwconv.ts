@@ -40,14 +40,17 @@ function dwPixel(x: usize, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32, dh
   }
 }
 
+// Every depthwise kernel computes output rows [oy0, oy1) of each image: a thread's share of the
+// layer (0, ho for all of it); rows are independent, so any split gives the same bits.
+
 /** Generic depthwise k x k (any stride, padding, dilation); multiplier 1. */
 export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, ho: i32, wo: i32,
-  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, oy0: i32, oy1: i32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
-    for (let oy = 0; oy < ho; oy++) {
+    for (let oy = oy0; oy < oy1; oy++) {
       for (let ox = 0; ox < wo; ox++) {
         const o = out + (<usize>((b * ho + oy) * wo + ox)) * <usize>ldo * 4;
         dwPixel(xb, h, w, cx, c, kh, kw, dh, dw, oy * sh - pt, ox * sw - pl, packed, o, vlo, vhi, clamp);
@@ -63,7 +66,7 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
  */
 // @ts-ignore: decorator
 @inline function dw3x3(s: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
-  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, oy0: i32, oy1: i32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   const c4 = (c + 3) & ~3;
   const taps = packed + <usize>c4 * 4;
@@ -78,7 +81,7 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
   const pxOut = <usize>ldo * 4;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * rowIn;
-    for (let oy = 0; oy < ho; oy++) {
+    for (let oy = oy0; oy < oy1; oy++) {
       const iy0 = oy * s - pt;
       const orow = out + <usize>((b * ho + oy) * wo) * pxOut;
       if (iy0 < 0 || iy0 + 2 >= h) {
@@ -130,12 +133,12 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
 
 /** 3x3 depthwise, stride 1 (MobileNet's s1 rows). */
 export function f32_dwconv_3x3s1(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
-  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
-  dw3x3(1, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp);
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, oy0: i32, oy1: i32): void {
+  dw3x3(1, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp, oy0, oy1);
 }
 
 /** 3x3 depthwise, stride 2 (MobileNet's downsampling rows). */
 export function f32_dwconv_3x3s2(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
-  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
-  dw3x3(2, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp);
+  packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, oy0: i32, oy1: i32): void {
+  dw3x3(2, x, n, h, w, cx, c, pt, pl, ho, wo, packed, out, ldo, lo, hi, clamp, oy0, oy1);
 }

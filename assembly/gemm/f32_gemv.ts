@@ -1,5 +1,6 @@
 import { GEMM_NR } from './gen/config';
 import { madd } from '../misc/madd';
+import { scratch, GEMV_TAIL } from '../misc/scratch';
 
 // One panel row is held in two v128 per k-phase (a0/a1 ... d0/d1 below), so this kernel is
 // written for GEMM_NR = 8; another NR in scripts/gen-gemm.mjs needs another GEMV.
@@ -7,7 +8,6 @@ import { madd } from '../misc/madd';
 if (GEMM_NR != 8) ERROR('f32_gemv holds one panel in two v128: it needs GEMM_NR = 8');
 
 const PANEL_BYTES: usize = GEMM_NR * 4;
-const SCRATCH: usize = memory.data(GEMM_NR * 4, 16);
 
 /**
  * Batch-1 fully connected layer: y[n] = clamp(x[k] . W + bias) over the same packed panels.
@@ -59,9 +59,10 @@ export function f32_gemv(n: i32, k: i32, x: usize, packed: usize, y: usize, lo: 
       v128.store(yp, a0, 0);
       v128.store(yp, a1, 16);
     } else {
-      v128.store(SCRATCH, a0, 0);
-      v128.store(SCRATCH, a1, 16);
-      memory.copy(yp, SCRATCH, <usize>(n - n0) * 4);
+      const tail = scratch + GEMV_TAIL;
+      v128.store(tail, a0, 0);
+      v128.store(tail, a1, 16);
+      memory.copy(yp, tail, <usize>(n - n0) * 4);
     }
   }
 }

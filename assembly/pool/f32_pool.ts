@@ -1,6 +1,7 @@
 // Pooling, NHWC, vectorised over channels. Windows are clipped to the input; the caller has
 // already applied PyTorch's output-size rules (ceil mode included). Channel tails compute a full
-// vector and store only the valid lanes.
+// vector and store only the valid lanes. The windowed pools compute output rows [oy0, oy1) of
+// each image: a thread's share of the layer (0, ho for all of it).
 import { storeLanes } from '../misc/lanes';
 
 
@@ -10,11 +11,11 @@ import { storeLanes } from '../misc/lanes';
  * x64 (a NaN input does not propagate; inputs are validated finite upstream).
  */
 export function f32_maxpool(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, pt: i32, pl: i32, ho: i32, wo: i32, out: usize, ldo: i32): void {
+  sh: i32, sw: i32, pt: i32, pl: i32, ho: i32, wo: i32, out: usize, ldo: i32, oy0: i32, oy1: i32): void {
   const px = <usize>cx * 4;
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * px;
-    for (let oy = 0; oy < ho; oy++) {
+    for (let oy = oy0; oy < oy1; oy++) {
       const y0 = max(oy * sh - pt, 0), y1 = min(oy * sh - pt + kh, h);
       for (let ox = 0; ox < wo; ox++) {
         const x0 = max(ox * sw - pl, 0), x1 = min(ox * sw - pl + kw, w);
@@ -63,10 +64,10 @@ export function f32_maxpool(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, k
  * countIncludePad the divisor is the window clipped to them (PyTorch), else the valid taps.
  */
 export function f32_avgpool(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, pt: i32, pl: i32, hp: i32, wp: i32, ho: i32, wo: i32, countIncludePad: i32, out: usize, ldo: i32): void {
+  sh: i32, sw: i32, pt: i32, pl: i32, hp: i32, wp: i32, ho: i32, wo: i32, countIncludePad: i32, out: usize, ldo: i32, oy0: i32, oy1: i32): void {
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
-    for (let oy = 0; oy < ho; oy++) {
+    for (let oy = oy0; oy < oy1; oy++) {
       const ys = oy * sh - pt;
       const y0 = max(ys, 0), y1 = min(ys + kh, h);
       for (let ox = 0; ox < wo; ox++) {

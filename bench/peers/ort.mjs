@@ -1,7 +1,7 @@
-// Peer: ONNX Runtime Web, wasm execution provider, one thread, running our graph as exported by
-// toONNX (NCHW; ORT's own graph optimizer folds batchnorm and fuses activations). onnxruntime-web
-// 1.2x+ ships only SIMD builds (ort-wasm-simd-threaded.wasm); with numThreads = 1 it starts no
-// worker threads and runs on the calling thread.
+// Peer: ONNX Runtime Web, wasm execution provider, running our graph as exported by toONNX (NCHW;
+// ORT's own graph optimizer folds batchnorm and fuses activations). onnxruntime-web 1.2x+ ships
+// only SIMD builds (ort-wasm-simd-threaded.wasm); with numThreads = 1 (the default here) it starts
+// no worker threads and runs on the calling thread; setThreads(n) asks for its pthreads.
 
 import * as ort from 'onnxruntime-web';
 import { toONNX } from '../../dist/onnx/index.js';
@@ -9,8 +9,13 @@ import { toONNX } from '../../dist/onnx/index.js';
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
 ort.env.logLevel = 'error';
+// in the Chromium page its .wasm and pthread script come from the repository's node_modules
+if (typeof globalThis.document !== 'undefined') ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.href).href;
 
 export const name = 'ort-web';
+
+/** ORT's numThreads: read when its wasm is first loaded (the first prepare). */
+export function setThreads(n) { ort.env.wasm.numThreads = n; }
 
 export async function describe() {
   return {

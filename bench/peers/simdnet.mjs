@@ -1,25 +1,27 @@
 // Us: the compiled network (BN folded, fused epilogues, planned arena), from a JS Float32Array
-// (NHWC) in to the logits out, like the peers.
+// (NHWC) in to the logits out, like the peers. Runs in Node and in the Chromium page.
 
-import { createRequire } from 'node:module';
-import { compile } from '../../dist/index.js';
+import { compile, features } from '../../dist/index.js';
 
 export const name = 'simdnet';
 
+let threads = 1;
+
+/** Kernel threads of the networks prepared from now on. */
+export function setThreads(n) { threads = n; }
+
 export async function describe() {
-  const require = createRequire(import.meta.url);
-  const { version } = require('../../package.json');
-  const info = { simdnet: version, threads: 1 };
-  // The kernel binary (baseline or relaxed SIMD), where this build's loader reports it.
-  try {
-    const loader = await import('../../dist/wasm/loader.js');
-    if (typeof loader.features === 'function') info.features = loader.features();
-  } catch { /* older build: no feature report */ }
-  return info;
+  let version = 'this checkout';
+  if (globalThis.process?.versions?.node && !globalThis.Deno) {
+    const { createRequire } = await import(['node:module'][0]);
+    version = createRequire(import.meta.url)('../../package.json').version;
+  }
+  return { simdnet: version, threads, features: features() };
 }
 
 export async function prepare(graph, weights) {
-  const net = await compile(graph, { weights });
+  const net = await compile(graph, { weights, threads });
+  if (net.threads !== threads) throw new Error(`simdnet: ${threads} threads asked, ${net.threads} running (${net.threadsReason})`);
   return {
     async run(x) { return net.run(x); },
     dispose() { net.dispose(); },

@@ -1,6 +1,7 @@
 // Peer: TensorFlow.js on @tensorflow/tfjs-backend-wasm (XNNPACK inside). In Node the backend
 // loads tfjs-backend-wasm-simd.wasm: its multithread probe answers false under Node, and we
-// also force it off and ask for one thread, so XNNPACK runs on the calling thread only.
+// also force it off and ask for one thread, so XNNPACK runs on the calling thread only. In the
+// Chromium page (browser.mjs) with setThreads(n > 1) it loads the threaded SIMD build.
 //
 // The network is rebuilt from our graph IR with tf ops, the way a TensorFlow.js user would write
 // it by hand: NHWC like us, so our HWIO conv weights are tf filters as they are (a depthwise
@@ -19,18 +20,29 @@ import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { lower } from '../../dist/lower/index.js';
 
 let ready;
+let threads = 1;
 
-/** Selects the wasm backend once, single-threaded. */
+/**
+ * Threads for the backend (before its first use): XNNPACK's pthreads, from the
+ * tfjs-backend-wasm-threaded-simd.wasm build, in a cross-origin isolated page only; in Node the
+ * backend has no threads and stays on one.
+ */
+export function setThreads(n) { threads = n; }
+
+/** Selects the wasm backend once, with `threads` threads where it can have them. */
 async function init() {
   ready ??= (async () => {
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    tfwasm.setThreadsCount(1);
+    const page = typeof globalThis.document !== 'undefined';
+    if (!page || threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    tfwasm.setThreadsCount(page ? threads : 1);
+    if (page) tfwasm.setWasmPaths(new URL('/node_modules/@tensorflow/tfjs-backend-wasm/dist/', location.href).href);
     await tf.setBackend('wasm');
     await tf.ready();
     if (tf.getBackend() !== 'wasm') throw new Error(`tfjs: backend is ${tf.getBackend()}, not wasm`);
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const mt = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     return {
-      binary: simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm',
+      binary: `tfjs-backend-wasm${mt ? '-threaded' : ''}${simd ? '-simd' : ''}.wasm`,
       threads: tfwasm.getThreadsCount(),
     };
   })();

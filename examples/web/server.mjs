@@ -19,6 +19,12 @@ const TYPES = {
 /** The repository root: the page imports dist/bundle/, the tests import test/. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+// A page asked for with ?coi=0 is served without COOP/COEP: not cross-origin isolated, so no
+// SharedArrayBuffer (how the smoke suite checks simdnet's one-thread fallback).
+function isolated(url) {
+  return !/[?&]coi=0(&|$)/.test(url ?? '');
+}
+
 /**
  * Serves `root` on 127.0.0.1 (port 0 = any free port). Resolves to { url, close }.
  * @param {{ root?: string, port?: number, log?: (line: string) => void }} [opts]
@@ -28,8 +34,7 @@ export function serve({ root = REPO_ROOT, port = 0, log } = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const headers = {
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(isolated(req.url) ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Cache-Control': 'no-store',
     };

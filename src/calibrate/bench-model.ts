@@ -10,6 +10,9 @@ import type { LayerWeights } from '../graph/weights.js';
 
 export interface ModelArgs { batch?: number; alpha?: number; resolution?: number }
 
+/** Kernel threads to bench with (compile's `threads`). */
+export interface ThreadArgs { threads?: number | 'auto' }
+
 /** A deterministic input in a normal range (like a normalised image). */
 export function sampleInput(net: Net): Float32Array {
   return uniform(mulberry32(12345), numel(net.inputShape), 0, 1);
@@ -18,12 +21,14 @@ export function sampleInput(net: Net): Float32Array {
 export interface ModelBenchResult {
   model: string; batch: number; runs: number; medianMs: number; minMs: number; maxMs: number; gflops: number;
   input: number[]; macs: number; peakBytes: number;
+  /** Threads the network ran on, and why fewer than asked (null when as many). */
+  threads: number; threadsReason: string | null;
 }
 
 /** `bench`: tinybench, warm-up then `runs` timed runs (median reported); FLOPs = 2 x conv/fc MACs. */
-export async function benchModel(name: string, args: ModelArgs & { runs?: number; weights?: Map<string, LayerWeights>; onProgress?: (done: number, total: number) => void },
+export async function benchModel(name: string, args: ModelArgs & ThreadArgs & { runs?: number; weights?: Map<string, LayerWeights>; onProgress?: (done: number, total: number) => void },
   graph: Graph = buildModel(name, args)): Promise<ModelBenchResult> {
-  const net = await compile(graph, args.weights ? { weights: args.weights } : {});
+  const net = await compile(graph, { ...(args.weights ? { weights: args.weights } : {}), ...(args.threads !== undefined ? { threads: args.threads } : {}) });
   try {
     const x = sampleInput(net);
     const macs = analyze(graph).macs;
@@ -37,7 +42,7 @@ export async function benchModel(name: string, args: ModelArgs & { runs?: number
     return {
       model: name, batch: net.inputShape[0], runs: lat.samplesCount ?? lat.samples?.length ?? runs,
       medianMs: lat.p50, minMs: lat.min, maxMs: lat.max, gflops: (2 * macs) / lat.p50 / 1e6,
-      input: net.inputShape, macs, peakBytes: net.plan.peakBytes,
+      input: net.inputShape, macs, peakBytes: net.plan.peakBytes, threads: net.threads, threadsReason: net.threadsReason,
     };
   } finally {
     net.dispose();

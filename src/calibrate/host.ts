@@ -15,6 +15,8 @@ import { numel } from '../graph/ops.js';
 import { mulberry32, uniform } from '../graph/weights.js';
 import { buildModel, MODELS } from '../models/index.js';
 import { Engine } from '../wasm/engine.js';
+import { features, init } from '../wasm/loader.js';
+import { compile } from '../runtime/index.js';
 import { Conv2d } from '../ops/conv2d.js';
 import { DepthwiseConv2d } from '../ops/dwconv2d.js';
 import { FullyConnected } from '../ops/fc.js';
@@ -31,7 +33,7 @@ import type { Activation } from '../ops/util.js';
 import { analyze, OP_CLASSES, type OpClass } from '../cost/analyze.js';
 import { COLD, deviceSteps, stepTimes, type Step } from '../cost/predict.js';
 import type { StepKind } from '../kernels/select.js';
-import { PROFILE_SCHEMA, type DeviceProfile, type KernelModel } from '../cost/profile.js';
+import { PROFILE_SCHEMA, type DeviceProfile, type KernelModel, type ThreadScaling } from '../cost/profile.js';
 import * as files from '../cost/host-profile.js';
 
 /** Options of {@link calibrateHost}. */
@@ -46,6 +48,67 @@ export interface CalibrateOptions {
   machine?: string;
   /** Keep every sample (shape, measured and fitted ms) in the profile's `fit.samples`. */
   details?: boolean;
+  /**
+   * Also measure kernel-thread scaling with this many threads (>= 2; 'auto': the core count when
+   * threads run here, else none). Default 'auto'; 1 = do not measure.
+   */
+  threads?: number | 'auto';
+}
+
+/** Networks whose per-class thread speed-ups are measured: every class but LRN and concat in two. */
+const THREAD_MODELS: [string, { resolution: number }][] = [['mobilenet-v1', { resolution: 224 }], ['resnet-18', { resolution: 224 }], ['googlenet', { resolution: 224 }]];
+
+/**
+ * Per op class, the speed-up of `threads` kernel threads over one: the networks above compiled
+ * both ways in one process, every step timed by Net.profile (interleaved, medians), summed by
+ * class. A class none of them has takes the overall ratio.
+ */
+export async function measureThreadScaling(threads: number): Promise<ThreadScaling> {
+  const one = new Map<OpClass, number>(), many = new Map<OpClass, number>();
+  let t1 = 0, tn = 0;
+  for (const [name, args] of THREAD_MODELS) {
+    const graph = buildModel(name, args);
+    const classOf = new Map(deviceSteps(graph, 'simdnet').map((s) => [s.nodes.join('+'), s.opClass]));
+    const a = await compile(graph, { seed: 1 }), b = await compile(graph, { seed: 1, threads });
+    try {
+      if (b.threads !== threads) throw new Error(`calibrate: ${threads} kernel threads did not start: ${b.threadsReason}`);
+      const x = fill(numel(a.inputShape), 1, 3);
+      const pa: number[][] = [], pb: number[][] = [];
+      for (let r = 0; r < 3; r++) {
+        pa.push(a.profile(x, 3).sort(byNodes).map((p) => p.ms));
+        pb.push(b.profile(x, 3).sort(byNodes).map((p) => p.ms));
+      }
+      const steps = a.profile(x, 1).sort(byNodes);
+      steps.forEach((s, i) => {
+        const c = classOf.get(s.nodes.join('+')) ?? 'other' as OpClass;
+        const ma = median(pa.map((r) => r[i]!)), mb = median(pb.map((r) => r[i]!));
+        one.set(c, (one.get(c) ?? 0) + ma); many.set(c, (many.get(c) ?? 0) + mb);
+        t1 += ma; tn += mb;
+      });
+    } finally {
+      a.dispose(); b.dispose();
+    }
+  }
+  const overall = t1 / tn;
+  const speedup = Object.fromEntries(OP_CLASSES.map((c) => {
+    const a = one.get(c), b = many.get(c);
+    return [c, round(a && b ? Math.max(0.25, a / b) : overall, 3)];
+  })) as Record<OpClass, number>;
+  return {
+    count: threads, speedup,
+    source: `simdnet calibrate on ${new Date().toISOString()}: ${THREAD_MODELS.map(([n]) => n).join(', ')} at 224x224 ` +
+      `on 1 and ${threads} threads in one run, per-step medians of Net.profile summed by op class (overall ${overall.toFixed(2)}x)`,
+  };
+}
+
+function byNodes(a: { nodes: string[] }, b: { nodes: string[] }): number {
+  const x = a.nodes.join('+'), y = b.nodes.join('+');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((p, q) => p - q);
+  return s[s.length >> 1]!;
 }
 
 /** One measured layer shape. */
@@ -123,6 +186,12 @@ export async function calibrateHost(opts: CalibrateOptions = {}): Promise<Device
         `non-negative least squares on relative error`,
     };
     profile.fit = fitReport(profile, measured, skipped, performance.now() - t0, opts.details ?? false);
+    const f = await init().then(() => features());
+    const threads = opts.threads === 'auto' || opts.threads === undefined ? (f.threads ? f.autoThreads : 1) : opts.threads;
+    if (threads >= 2) {
+      opts.onProgress?.(total, total, `thread scaling (${threads} threads)`);
+      profile.threads = await measureThreadScaling(threads);
+    }
     return profile;
   } finally {
     engine.dispose();

@@ -60,6 +60,15 @@ export function positiveInt(name: string, v: unknown): number | undefined {
   return n;
 }
 
+/** `--threads N | auto` (kernel threads, the calling thread included; at most 64). */
+export function threadsArg(v: unknown): number | 'auto' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'auto') return 'auto';
+  const n = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= 64)) throw new UsageError(`--threads must be an integer 1..64 or 'auto', got '${v}'`);
+  return n;
+}
+
 /**
  * `--batch`, `--alpha` and `--resolution` checked against the model's registry row, so the
  * message names the flag (buildModel's own would name its option object). Resolutions the

@@ -6,7 +6,7 @@ import { buildModel } from '../models/index.js';
 import { analyze, costJson, formatCostTable } from '../cost/index.js';
 import { reportCommand, REPORT_USAGE } from '../report/index.js';
 import { calibrateCommand, predictCommand, PREDICT_USAGE, PREDICT_OPTIONS, CALIBRATE_USAGE, CALIBRATE_OPTIONS } from './predict.js';
-import { parseCommand, positiveInt, usageError, UsageError, type CommandSpec } from './args.js';
+import { parseCommand, positiveInt, threadsArg, usageError, UsageError, type CommandSpec } from './args.js';
 import { modelFromArgs, type ModelFromArgs } from './model-source.js';
 import { readNpy, writeNpy } from './npy.js';
 import { formatImageRun, runImage } from './image.js';
@@ -30,22 +30,23 @@ usage: simdnet <command> [options]
 
 commands:
   list [--json]                                   the model zoo
-  run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy] [--output y.npy] [--json]
+  run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--threads N|auto] [--input x.npy] [--output y.npy] [--json]
                                                   compile (a zoo model with random weights, a file with
                                                   its own), run once: output shape, top-5, time
   run <model | model.onnx> --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt] [--json]
                                                   classify a JPEG or PNG: the top-K classes (ImageNet names
                                                   for 1,000 classes) with probabilities; preprocess defaults
                                                   to torchvision (keras for a TF.js model.json)
-  bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]
-                                                  warm-up, then timed runs (median, min, max, GFLOP/s)
+  bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--threads N|auto] [--json]
+                                                  warm-up, then timed runs (median, min, max, GFLOP/s);
+                                                  --threads: kernel threads (default 1; auto = the cores)
   cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]
                                                   params, multiply-adds and memory per layer
   bench-kernels [--json] [--filter REGEX]         kernel GFLOP/s against this machine's same-run peak
   predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]
                                                   predicted latency per layer and energy on a device profile
   calibrate [--out FILE]                          microbenchmark this machine, write its profile (~/.simdnet/host.json)
-  report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks FILE] [--no-calibrate]
+  report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks FILE] [--no-calibrate] [--threads N|auto]
                                                   the whole zoo: counted, measured here, predicted here and for
                                                   the Jetson TX1; a table and a self-contained report.html (npm start)
   help                                            this text
@@ -57,16 +58,16 @@ const MODEL_OPTS = { batch: { type: 'string' }, alpha: { type: 'string' }, resol
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { usage: 'list [--json]', options: { json: { type: 'boolean' } }, positionals: [] },
   run: {
-    usage: 'run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
+    usage: 'run <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--threads N|auto] [--input x.npy | --image photo.jpg [--preprocess torchvision|keras|caffe|none] [--top K] [--labels file.txt]] [--output y.npy] [--json]',
     options: {
-      ...MODEL_OPTS, input: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' },
+      ...MODEL_OPTS, threads: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' },
       image: { type: 'string' }, preprocess: { type: 'string' }, top: { type: 'string' }, labels: { type: 'string' },
     },
     positionals: ['model'],
   },
   bench: {
-    usage: 'bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--json]',
-    options: { ...MODEL_OPTS, runs: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
+    usage: 'bench <model | model.onnx> [--batch N] [--runs N] [--alpha A] [--resolution R] [--threads N|auto] [--json]',
+    options: { ...MODEL_OPTS, runs: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
   },
   cost: {
     usage: 'cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
@@ -158,7 +159,9 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       }
       let input: { data: Float32Array; layout: 'nhwc' | 'nchw' } | undefined;
       if (values.input !== undefined) input = readInputNpy(String(values.input), m);
-      const r = await runModel(name!, m.args, m.graph, m.weights, input);
+      let threads;
+      try { threads = threadsArg(values.threads); } catch (e: any) { throw new UsageError(`run: ${e.message}`); }
+      const r = await runModel(name!, m.args, m.graph, m.weights, input, threads);
       if (values.output !== undefined) {
         const file = String(values.output);
         try { writeFileSync(file, writeNpy(r.output, r.outputShape)); } catch (e: any) { throw new UsageError(`run: --output ${file}: ${e.message}`); }
@@ -168,25 +171,28 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       else {
         out(`${r.model}: input [${r.input.join(', ')}] -> output [${r.outputShape.join(', ')}]`);
         r.top5.forEach((t, b) => out(`  image ${b}: top-5 classes ${t.join(', ')}`));
-        out(`  compile ${r.compileMs.toFixed(0)} ms, run ${r.runMs.toFixed(1)} ms (first run, ${m.weights ? 'the file\'s weights' : 'random weights'}${input ? ', --input' : ', a sample input'})`);
+        out(`  compile ${r.compileMs.toFixed(0)} ms, run ${r.runMs.toFixed(1)} ms (first run, ${m.weights ? 'the file\'s weights' : 'random weights'}${input ? ', --input' : ', a sample input'}${r.threads > 1 ? `, ${r.threads} threads` : ''})`);
+        if (r.threadsReason) out(`  one thread: ${r.threadsReason}`);
       }
       return 0;
     }
     case 'bench': {
       const { values, positionals: [name] } = parse();
       const { args, graph, weights } = await modelGraph(name!, values);
-      let runs;
+      let runs, threads;
       try {
         runs = positiveInt('runs', values.runs);
+        threads = threadsArg(values.threads);
       } catch (e: any) {
         throw new UsageError(`bench: ${e.message}`);
       }
-      const r = await benchModel(name!, { ...args, runs, weights, onProgress: values.json ? undefined : progressBar(name!) }, graph);
+      const r = await benchModel(name!, { ...args, runs, weights, threads, onProgress: values.json ? undefined : progressBar(name!) }, graph);
       if (values.json) {
-        const { model: m, batch, runs: n, medianMs, minMs, maxMs, gflops } = r;
-        out(JSON.stringify({ model: m, batch, runs: n, medianMs, minMs, maxMs, gflops }, null, 2));
+        const { model: m, batch, runs: n, medianMs, minMs, maxMs, gflops, threads: t, threadsReason } = r;
+        out(JSON.stringify({ model: m, batch, runs: n, medianMs, minMs, maxMs, gflops, threads: t, threadsReason }, null, 2));
       } else {
-        out(`${r.model} batch ${r.batch}: median ${r.medianMs.toFixed(2)} ms (min ${r.minMs.toFixed(2)}, max ${r.maxMs.toFixed(2)}) over ${r.runs} runs, ${r.gflops.toFixed(1)} GFLOP/s, activation arena ${(r.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+        out(`${r.model} batch ${r.batch}: median ${r.medianMs.toFixed(2)} ms (min ${r.minMs.toFixed(2)}, max ${r.maxMs.toFixed(2)}) over ${r.runs} runs, ${r.gflops.toFixed(1)} GFLOP/s, activation arena ${(r.peakBytes / 2 ** 20).toFixed(1)} MiB, ${r.threads} thread${r.threads > 1 ? 's' : ''}`);
+        if (r.threadsReason) out(`one thread: ${r.threadsReason}`);
       }
       return 0;
     }

@@ -20,9 +20,9 @@ export function top5(logits: Float32Array, classes: number): number[][] {
 
 /** `run`: compile with random weights, run once. */
 export async function runModel(name: string, args: ModelArgs, graph: Graph = buildModel(name, args),
-  weights?: Map<string, LayerWeights>, input?: { data: Float32Array; layout: 'nhwc' | 'nchw' }) {
+  weights?: Map<string, LayerWeights>, input?: { data: Float32Array; layout: 'nhwc' | 'nchw' }, threads?: number | 'auto') {
   const t0 = performance.now();
-  const net = await compile(graph, weights ? { weights } : {});
+  const net = await compile(graph, { ...(weights ? { weights } : {}), ...(threads !== undefined ? { threads } : {}) });
   const compileMs = performance.now() - t0;
   try {
     const x = input?.data ?? sampleInput(net);
@@ -30,7 +30,10 @@ export async function runModel(name: string, args: ModelArgs, graph: Graph = bui
     const y = net.run(x, { layout: input?.layout ?? 'nhwc' });
     const runMs = performance.now() - t1;
     const classes = net.outputShape[net.outputShape.length - 1];
-    return { model: name, batch: net.inputShape[0], input: net.inputShape, outputShape: net.outputShape, top5: top5(y, classes), compileMs, runMs, output: y };
+    return {
+      model: name, batch: net.inputShape[0], input: net.inputShape, outputShape: net.outputShape, top5: top5(y, classes), compileMs, runMs,
+      threads: net.threads, threadsReason: net.threadsReason, output: y,
+    };
   } finally {
     net.dispose();
   }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseCommand, UsageError, type CommandSpec } from './args.js';
+import { parseCommand, positiveInt, UsageError, type CommandSpec } from './args.js';
 import { isModelFile, modelFromArgs } from './model-source.js';
 import { calibrateHost } from '../calibrate/host.js';
 import { hostProfilePath, loadHostProfile, readProfileFile, saveHostProfile, type NodeIo } from '../cost/host-profile.js';
@@ -16,9 +16,9 @@ const io: NodeIo = { fs, os, path };
 
 export const CALIBRATE_USAGE = 'calibrate [--out FILE]';
 export const CALIBRATE_OPTIONS: CommandSpec['options'] = { out: { type: 'string' } };
-export const PREDICT_USAGE = 'predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]';
+export const PREDICT_USAGE = 'predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--threads N] [--json]';
 export const PREDICT_OPTIONS: CommandSpec['options'] = {
-  device: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' },
+  device: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, threads: { type: 'string' },
   alpha: { type: 'string' }, resolution: { type: 'string' },
 };
 const CALIBRATE: CommandSpec = { usage: CALIBRATE_USAGE, options: CALIBRATE_OPTIONS, positionals: [] };
@@ -97,7 +97,14 @@ export async function predictCommand(args: string[]): Promise<number> {
   const graph = m.graph;
   const batch = m.args.batch ?? 1;
   const profile = await resolveDevice(String(values.device));
-  const r = predict(graph, { device: profile, batch });
+  const threads = positiveInt('threads', values.threads);
+  let r;
+  try {
+    r = predict(graph, { device: profile, batch, ...(threads !== undefined ? { threads } : {}) });
+  } catch (e: any) {
+    if (threads !== undefined && e instanceof RangeError && /threads/.test(e.message)) throw new UsageError(`predict: --${e.message}`);
+    throw e;
+  }
   process.stdout.write((values.json ? JSON.stringify(predictionJson(r), null, 2) : formatPrediction(r)) + '\n');
   return 0;
 }

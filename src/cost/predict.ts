@@ -39,6 +39,12 @@ export interface PredictOptions {
   device: DeviceProfile | string;
   /** Images per batch; default the graph's own batch. */
   batch?: number;
+  /**
+   * Kernel threads (simdnet devices whose profile was calibrated with threads): each step's time
+   * divided by its class's measured speed-up, interpolated linearly between 1 and the calibrated
+   * count. Default 1.
+   */
+  threads?: number;
 }
 
 /** Which term of a step's time dominates. */
@@ -345,10 +351,17 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
   if (options.batch !== undefined && (!Number.isInteger(options.batch) || options.batch <= 0)) {
     throw new RangeError(`batch must be a positive integer, got ${options.batch}`);
   }
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${options.threads}`);
+  if (threads > 1 && !p.threads) throw new RangeError(`threads: the ${p.name} profile has no thread scaling (calibrate with threads on this machine)`);
+  if (threads > 1 && threads > p.threads!.count) throw new RangeError(`threads: the ${p.name} profile was calibrated up to ${p.threads!.count} threads, got ${threads}`);
+  const scale = (c: OpClass) => (threads === 1 ? 1 : 1 + ((p.threads!.speedup[c] - 1) * (threads - 1)) / (p.threads!.count - 1));
   const steps = deviceSteps(graph, p.execution, options.batch);
   const batch = options.batch ?? graph.nodes.find((n) => n.name === graph.input)!.outShape[0]!;
   const layers = steps.map((s): LayerPrediction => {
     const t = stepTimes(s, p);
+    const f = scale(s.opClass);
+    if (f !== 1) { t.computeMs /= f; t.memoryMs /= f; t.overheadMs /= f; }
     const ms = Math.max(t.computeMs, t.memoryMs) + t.overheadMs;
     const bound: Bound = t.overheadMs > Math.max(t.computeMs, t.memoryMs) ? 'overhead'
       : t.memoryMs > t.computeMs ? 'memory' : 'compute';

@@ -47,6 +47,18 @@ export interface DeviceProfile {
   source: string;
   /** Free-form record of the fit or calibration (errors, dates, samples). */
   fit?: unknown;
+  /**
+   * Kernel threads (host profiles calibrated with threads): speed-up per op class measured with
+   * `count` threads against one, same run. predict({ threads }) scales each step by it.
+   */
+  threads?: ThreadScaling;
+}
+
+/** Measured speed-up of each op class on `count` kernel threads over one. */
+export interface ThreadScaling {
+  count: number;
+  speedup: Record<OpClass, number>;
+  source: string;
 }
 
 /** A malformed profile: the message names the file (or object) and the offending field. */
@@ -95,6 +107,14 @@ export function validateProfile(x: unknown, where = 'device profile'): DevicePro
       if (!isObj(coefs)) fail(`kernels.${g} must be an object of ns per feature, got ${show(coefs)}`);
       for (const [k, v] of Object.entries(coefs as Record<string, unknown>)) nonneg(v, `kernels.${g}.${k}`);
     }
+  }
+  if (o.threads !== undefined) {
+    const t = o.threads as Record<string, unknown>;
+    if (!isObj(t)) fail(`threads must be an object { count, speedup, source }, got ${show(t)}`);
+    if (!Number.isInteger(t.count) || (t.count as number) < 2) fail(`threads.count must be an integer >= 2, got ${show(t.count)}`);
+    if (!isObj(t.speedup)) fail(`threads.speedup must be an object of op classes, got ${show(t.speedup)}`);
+    for (const c of OP_CLASSES) pos((t.speedup as any)[c], `threads.speedup.${c}`);
+    str(t.source, 'threads.source');
   }
   if (o.power !== null) {
     if (!isObj(o.power)) fail(`power must be null or { watts, source }, got ${show(o.power)}`);

@@ -100,3 +100,39 @@ export function winogradTile(c: number, k: number, ho: number, wo: number): 0 | 
   if (Math.min(ho, wo) >= 4) return 4;
   return Math.min(ho, wo) >= 2 ? 2 : 0;
 }
+
+// How a step's work is shared between kernel threads. The split depends only on shapes and the
+// thread count (never on timing), and each kernel computes every output the same way in any share,
+// so T threads give the same bits as one.
+
+/** Below this many output floats an elementwise step stays on the calling thread: waking the others costs more. */
+export const SPLIT_MIN_FLOATS = 32768;
+
+/**
+ * A GEMM-shaped step (M rows of A, N output columns) split by rows ('m': each thread streams all
+ * of W over its rows) or by panels of columns ('n': each thread streams its part of W over all of
+ * A): by columns when W outweighs A and there are panels enough for every thread (the 1x1 layers
+ * on 14x14 and 7x7 maps), else by rows.
+ */
+export function gemmSplit(m: number, n: number, threads: number, mr: number, nr: number): 'm' | 'n' {
+  const rowTiles = Math.ceil(m / mr), panels = Math.ceil(n / nr);
+  if (n > m && panels >= 2 * threads) return 'n';
+  return rowTiles >= threads || panels < threads ? 'm' : 'n';
+}
+
+/**
+ * [0, total) in `parts` contiguous ranges as even as whole units of `quantum` allow (the last may
+ * end on a partial unit); parts past the work get empty ranges.
+ */
+export function shares(total: number, parts: number, quantum = 1): [number, number][] {
+  const units = Math.ceil(total / quantum);
+  const out: [number, number][] = [];
+  let u = 0;
+  for (let t = 0; t < parts; t++) {
+    const n = Math.floor(units / parts) + (t < units % parts ? 1 : 0);
+    const lo = Math.min(total, u * quantum), hi = Math.min(total, (u + n) * quantum);
+    out.push([lo, hi]);
+    u += n;
+  }
+  return out;
+}

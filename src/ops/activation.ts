@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { actRange, checkSpan, int, type Activation, type Tensor } from './util.js';
+import { actRange, checkSpan, int, splitItems, type Activation, type Tensor, type ThreadCalls } from './util.js';
 
 /** Stand-alone ReLU / ReLU6 over `count` floats (used only where no producer can fuse it). */
 export function runActivation(engine: Engine, act: Activation, count: number, x: number, out: number): void {
@@ -9,6 +9,17 @@ export function runActivation(engine: Engine, act: Activation, count: number, x:
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
   engine.k.f32_clamp(count, x, out, lo, hi);
+}
+
+/** f32_clamp over `count` floats shared among `threads` kernel threads (checked as runClamp). Same bits. */
+export function splitClamp(engine: Engine, count: number, x: number, out: number, lo: number, hi: number, threads: number): ThreadCalls {
+  int('count', count);
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
+    throw new RangeError(`clamp bounds must be numbers with lo <= hi, got [${lo}, ${hi}]`);
+  }
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
+  return splitItems(threads, count, 1, 16, (i, n) => ['f32_clamp', n, x + i * 4, out + i * 4, lo, hi]);
 }
 
 /** One-shot activation of a flat array. */

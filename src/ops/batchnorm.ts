@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { actRange, checkSpan, f32array, int, knownKeys, shape4, type Activation, type Tensor } from './util.js';
+import { actRange, checkSpan, f32array, int, knownKeys, shape4, type Activation, splitItems, type Tensor, type ThreadCalls } from './util.js';
 
 export interface BatchNormParams {
   gamma: Float32Array; beta: Float32Array; mean: Float32Array; variance: Float32Array; eps?: number;
@@ -44,6 +44,18 @@ export function runScaleShift(engine: Engine, pixels: number, c: number, x: numb
   checkSpan(engine, 'shift', shift, c);
   checkSpan(engine, 'out', out, pixels * c);
   engine.k.f32_scale_shift(pixels, c, x, c, scale, shift, out, c, lo, hi);
+}
+
+/** runScaleShift shared among `threads` kernel threads by pixels. Same bits. */
+export function splitScaleShift(engine: Engine, pixels: number, c: number, x: number, scale: number, shift: number,
+  out: number, act: Activation, threads: number): ThreadCalls {
+  const [lo, hi] = actRange(act);
+  int('pixels', pixels); int('c', c);
+  checkSpan(engine, 'x', x, pixels * c);
+  checkSpan(engine, 'scale', scale, c);
+  checkSpan(engine, 'shift', shift, c);
+  checkSpan(engine, 'out', out, pixels * c);
+  return splitItems(threads, pixels, c, 1, (p, np) => ['f32_scale_shift', np, c, x + p * c * 4, c, scale, shift, out + p * c * 4, c, lo, hi]);
 }
 
 /** One-shot batch norm (inference) with optional fused activation. */

@@ -1,9 +1,9 @@
 import type { Engine } from '../wasm/engine.js';
-import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
-import { convPath, im2colRows, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
+import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
+import { convPath, gemmSplit, im2colRows, shares, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
-  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides,
-  type Activation, type Pad4, type Pair, type Strides, type Tensor,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
+  type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
 export interface Conv2dParams {
@@ -122,6 +122,24 @@ export class Conv2d {
     }
   }
 
+  /**
+   * Floats a layer of this geometry keeps in wasm memory (packed weights, Winograd's transformed
+   * ones) and takes for a moment while packing (the raw upload, Winograd's staging matrix), each
+   * counted in whole 64-byte blocks: what a threaded engine must reserve for it.
+   */
+  static memoryFloats(inChannels: number, outChannels: number, kernel: Pair, groups: number, path: ConvPath): { kept: number; transient: number } {
+    const cg = inChannels / groups, og = outChannels / groups, k = kernel[0] * kernel[1] * cg;
+    const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
+    let kept = blocks(packedGemmFloats(k, og) * groups);
+    let transient = blocks(k * outChannels) + blocks(outChannels);
+    if (path === 'winograd2' || path === 'winograd4') {
+      const a = path === 'winograd2' ? 4 : 6;
+      kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
+      transient = Math.max(transient, blocks(inChannels * outChannels));
+    }
+    return { kept, transient };
+  }
+
   /** Output shape for an NHWC input shape; throws RangeError when the input does not fit. */
   outShape(inShape: number[]): [number, number, number, number] {
     const [n, h, w, c] = shape4('inShape', inShape);
@@ -188,17 +206,25 @@ export class Conv2d {
 
   /** Scratch floats run() needs (im2col block or Winograd band); 0 on the direct 1x1 path. */
   workspaceFloats(inShape: number[]): number {
-    if (this.wino) {
-      const a = this.wino.m + 2, nt = this.bandTiles(inShape);
-      const c4 = Math.ceil(this.inChannels / 4) * 4, k4 = Math.ceil(this.outChannels / 4) * 4;
+    const [n, ho, wo] = this.outShape(inShape);
+    return Conv2d.workspaceFloatsFor(this, this.path, n, ho, wo);
+  }
+
+  /** workspaceFloats of a layer of this geometry and path with an output of n x ho x wo pixels. */
+  static workspaceFloatsFor(g: { inChannels: number; outChannels: number; kernel: Pair; stride: Pair; groups: number },
+    path: ConvPath, n: number, ho: number, wo: number): number {
+    if (path === 'winograd2' || path === 'winograd4') {
+      const m = path === 'winograd2' ? 2 : 4, a = m + 2;
+      const nt = winogradBand(m, g.inChannels, g.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
+      const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
       return a * a * nt * (c4 + k4);
     }
-    if (this.path === 'conv1x1') {
-      if (this.stride[0] === 1 && this.stride[1] === 1) return 0;
-      const [n, ho, wo] = this.outShape(inShape);
-      return n * ho * wo * this.inChannels;
+    if (path === 'conv1x1') {
+      if (g.stride[0] === 1 && g.stride[1] === 1) return 0;
+      return n * ho * wo * g.inChannels;
     }
-    return this.blockRows(inShape) * this.kernel[0] * this.kernel[1] * (this.inChannels / this.groups);
+    const k = g.kernel[0] * g.kernel[1] * (g.inChannels / g.groups);
+    return im2colRows(k, ho * wo) * k;
   }
 
   private blockRows(inShape: number[]): number {
@@ -226,7 +252,8 @@ export class Conv2d {
     const ws = wsFloats === 0 ? 0 : opts.workspace ?? e.alloc(wsFloats);
     try {
       if (this.path === 'conv1x1') {
-        e.k.f32_conv1x1(x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, this.outChannels, out, ldo, lo, hi, clamp, ws);
+        e.k.f32_conv1x1(x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, this.outChannels, out, ldo, lo, hi, clamp, ws,
+          0, n * ho * wo, 0, this.outChannels);
         return;
       }
       if (this.wino) {
@@ -234,16 +261,68 @@ export class Conv2d {
         const nt = this.bandTiles(inShape), a = m + 2;
         const vFloats = a * a * nt * Math.ceil(c / 4) * 4;
         e.k.f32_conv_winograd(m, x, n, h, w, cx, c, this.pad[0], this.pad[1], ho, wo, U, uFloats * 4, this.outChannels,
-          bias, out, ldo, lo, hi, clamp, ws, ws + vFloats * 4, nt);
+          bias, out, ldo, lo, hi, clamp, ws, ws + vFloats * 4, nt, 0, Math.ceil(ho / m) * Math.ceil(wo / m), 0, this.outChannels);
         return;
       }
       const rows = this.blockRows(inShape);
       e.k.f32_conv_im2col(x, n, h, w, cx, c, this.groups, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
         this.dilation[0], this.dilation[1], this.pad[0], this.pad[1], ho, wo, this.packed, this.outChannels, out, ldo,
-        lo, hi, clamp, ws, rows);
+        lo, hi, clamp, ws, rows, 0, ho * wo, 0, this.outChannels / this.groups);
     } finally {
       if (ws && opts.workspace === undefined) e.release(ws);
     }
+  }
+
+  /**
+   * run() shared among `threads` kernel threads: per thread the calls over its share (output
+   * pixels or column panels, see kernels/select.ts gemmSplit; Winograd tiles), each thread with
+   * its own workspace block of workspaceFloats(inShape) floats (`workspaces[t]`). Same bits as run().
+   */
+  split(x: number, inShape: number[], out: number, opts: Strides & { workspaces?: number[] }, threads: number): ThreadCalls {
+    const T = threadCount(threads);
+    const [n, h, w, c] = shape4('inShape', inShape);
+    const [, ho, wo] = this.outShape(inShape);
+    const [cx, ldo] = strides(opts, c, this.outChannels);
+    const [lo, hi, clamp] = actRange(this.act);
+    const e = this.engine;
+    if (!this.packed) throw new Error('Conv2d: split after dispose');
+    checkSpan(e, 'x', x, pixelSpan(n * h * w, cx, c));
+    checkSpan(e, 'out', out, pixelSpan(n * ho * wo, ldo, this.outChannels));
+    const wsFloats = this.workspaceFloats(inShape);
+    const ws = opts.workspaces ?? [];
+    if (wsFloats) {
+      if (!Array.isArray(ws) || ws.length < T) throw new RangeError(`workspaces must hold one block per thread (${T})`);
+      ws.slice(0, T).forEach((p, t) => checkSpan(e, `workspaces[${t}]`, p, wsFloats));
+    }
+    const cout = this.outChannels;
+    if (this.path === 'conv1x1') {
+      const M = n * ho * wo;
+      const byRows = gemmSplit(M, cout, T, GEMM_MR, GEMM_NR) === 'm';
+      return shares(byRows ? M : cout, T, byRows ? GEMM_MR : GEMM_NR).map(([a, b], t) => a >= b ? [] : [[
+        'f32_conv1x1', x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, cout, out, ldo, lo, hi, clamp,
+        wsFloats ? ws[t]! : 0, byRows ? a : 0, byRows ? b : M, byRows ? 0 : a, byRows ? cout : b,
+      ]]);
+    }
+    if (this.wino) {
+      const { m, U, uFloats, bias } = this.wino;
+      const nt = this.bandTiles(inShape), a = m + 2;
+      const vFloats = a * a * nt * Math.ceil(c / 4) * 4;
+      const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
+      // per transformed matrix, a GEMM of tiles x cout over cin: split as such
+      const byTiles = gemmSplit(n * tiles, cout, T, GEMM_MR, GEMM_NR) === 'm';
+      return shares(byTiles ? tiles : cout, T, byTiles ? 1 : GEMM_NR).map(([a0, a1], t) => a0 >= a1 ? [] : [[
+        'f32_conv_winograd', m, x, n, h, w, cx, c, this.pad[0], this.pad[1], ho, wo, U, uFloats * 4, cout,
+        bias, out, ldo, lo, hi, clamp, ws[t]!, ws[t]! + vFloats * 4, nt,
+        byTiles ? a0 : 0, byTiles ? a1 : tiles, byTiles ? 0 : a0, byTiles ? cout : a1,
+      ]]);
+    }
+    const rows = this.blockRows(inShape), og = cout / this.groups, P = ho * wo;
+    const byRows = this.groups > 1 || gemmSplit(n * P, og, T, GEMM_MR, GEMM_NR) === 'm';
+    return shares(byRows ? P : og, T, byRows ? GEMM_MR : GEMM_NR).map(([a, b], t) => a >= b ? [] : [[
+      'f32_conv_im2col', x, n, h, w, cx, c, this.groups, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
+      this.dilation[0], this.dilation[1], this.pad[0], this.pad[1], ho, wo, this.packed, cout, out, ldo,
+      lo, hi, clamp, ws[t]!, rows, byRows ? a : 0, byRows ? b : P, byRows ? 0 : a, byRows ? og : b,
+    ]]);
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
 import type { Engine } from '../wasm/engine.js';
+import { shares } from '../kernels/select.js';
 import {
-  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides,
-  type Activation, type Pad4, type Pair, type Strides, type Tensor,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
+  type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
 export interface DepthwiseConv2dParams {
@@ -53,6 +54,11 @@ export class DepthwiseConv2d {
     this.packed = engine.upload(packed);
   }
 
+  /** Floats a layer of this size keeps in wasm memory (bias and taps, channels padded to 4). */
+  static memoryFloats(channels: number, kernel: Pair): number {
+    return Math.ceil(Math.max((kernel[0] * kernel[1] + 1) * Math.ceil(channels / 4) * 4, 16) / 16) * 16;
+  }
+
   outShape(inShape: number[]): [number, number, number, number] {
     const [n, h, w, c] = shape4('inShape', inShape);
     if (c !== this.channels) throw new RangeError(`inShape[3] must be ${this.channels} channels, got ${c}`);
@@ -63,6 +69,21 @@ export class DepthwiseConv2d {
   }
 
   run(x: number, inShape: number[], out: number, opts: Strides = {}): void {
+    const [fn, ...args] = this.call(x, inShape, out, opts);
+    const [, ho] = this.outShape(inShape);
+    this.engine.k[fn](...args, 0, ho);
+  }
+
+  /** run() shared among `threads` kernel threads by output rows. Same bits as run(). */
+  split(x: number, inShape: number[], out: number, opts: Strides, threads: number): ThreadCalls {
+    const T = threadCount(threads);
+    const call = this.call(x, inShape, out, opts);
+    const [, ho] = this.outShape(inShape);
+    return shares(ho, T).map(([a, b]) => (a >= b ? [] : [[...call, a, b]]));
+  }
+
+  /** The checked kernel call, less its row range. */
+  private call(x: number, inShape: number[], out: number, opts: Strides): [string, ...number[]] {
     const [n, h, w, c] = shape4('inShape', inShape);
     const [, ho, wo] = this.outShape(inShape);
     const [cx, ldo] = strides(opts, c, c);
@@ -70,12 +91,11 @@ export class DepthwiseConv2d {
     checkSpan(this.engine, 'x', x, pixelSpan(n * h * w, cx, c));
     checkSpan(this.engine, 'out', out, pixelSpan(n * ho * wo, ldo, c));
     const [lo, hi, clamp] = actRange(this.act);
-    const k = this.engine.k;
     const [pt, pl] = this.pad;
-    if (this.path === 'dw3x3s1') k.f32_dwconv_3x3s1(x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
-    else if (this.path === 'dw3x3s2') k.f32_dwconv_3x3s2(x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
-    else k.f32_dwconv(x, n, h, w, cx, c, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
-      this.dilation[0], this.dilation[1], pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp);
+    if (this.path === 'dw3x3s1') return ['f32_dwconv_3x3s1', x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp];
+    if (this.path === 'dw3x3s2') return ['f32_dwconv_3x3s2', x, n, h, w, cx, c, pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp];
+    return ['f32_dwconv', x, n, h, w, cx, c, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
+      this.dilation[0], this.dilation[1], pt, pl, ho, wo, this.packed, out, ldo, lo, hi, clamp];
   }
 
   dispose(): void {

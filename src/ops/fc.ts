@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
-import { Gemm } from './gemm.js';
-import { checkSpan, f32array, int, type Activation, type Tensor } from './util.js';
+import { Gemm, packedGemmFloats } from './gemm.js';
+import { checkSpan, f32array, int, type Activation, type Tensor, type ThreadCalls } from './util.js';
 
 /**
  * Fully connected layer y[N x out] = act(x[N x in] · W + bias), W in IO layout ([in][out]) packed
@@ -21,12 +21,26 @@ export class FullyConnected {
     this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act);
   }
 
+  /** Floats a layer of this size keeps in wasm memory (packed W) and takes while packing (raw W, bias). */
+  static memoryFloats(inFeatures: number, outFeatures: number): { kept: number; transient: number } {
+    const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
+    return { kept: blocks(packedGemmFloats(inFeatures, outFeatures)), transient: blocks(inFeatures * outFeatures) + blocks(outFeatures) };
+  }
+
   run(batch: number, x: number, out: number): void {
     // checked here too, so that a bad pointer is reported under this method's argument names
     int('batch', batch);
     checkSpan(this.engine, 'x', x, batch * this.inFeatures);
     checkSpan(this.engine, 'out', out, batch * this.outFeatures);
     this.gemm.run(batch, x, out);
+  }
+
+  /** run() shared among `threads` kernel threads (see Gemm.split). Same bits as run(). */
+  split(batch: number, x: number, out: number, threads: number): ThreadCalls {
+    int('batch', batch);
+    checkSpan(this.engine, 'x', x, batch * this.inFeatures);
+    checkSpan(this.engine, 'out', out, batch * this.outFeatures);
+    return this.gemm.split(batch, x, out, threads);
   }
 
   dispose(): void { this.gemm.dispose(); }

@@ -1,6 +1,7 @@
 import type { Engine } from '../wasm/engine.js';
-import { GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
-import { actRange, checkSpan, f32array, int, optBias, pixelSpan, type Activation } from './util.js';
+import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
+import { gemmSplit, shares } from '../kernels/select.js';
+import { actRange, checkSpan, f32array, int, optBias, pixelSpan, threadCount, type Activation, type ThreadCalls } from './util.js';
 
 export { GEMM_NR, packedGemmFloats };
 
@@ -68,6 +69,31 @@ export class Gemm {
     const [lo, hi, clamp] = actRange(this.act);
     if (m === 1 && !blocked && ldc === this.n) this.engine.k.f32_gemv(this.n, this.k, a, this.packed, c, lo, hi, clamp);
     else this.engine.k.f32_gemm(m, this.n, this.k, a, lda * 4, this.packed, c, ldc * 4, lo, hi, clamp);
+  }
+
+  /**
+   * run() (dense rows, lda = k, ldc = n) shared among `threads` kernel threads: by rows or by
+   * column panels (kernels/select.ts gemmSplit; a single row always by panels, on the GEMV
+   * kernel). Same bits as run().
+   */
+  split(m: number, a: number, c: number, threads: number): ThreadCalls {
+    const T = threadCount(threads);
+    int('m', m);
+    if (!this.packed) throw new Error('Gemm: split after dispose');
+    checkSpan(this.engine, 'a', a, m * this.k);
+    checkSpan(this.engine, 'c', c, m * this.n);
+    const [lo, hi, clamp] = actRange(this.act);
+    const k = this.k, n = this.n, panelBytes = (k + 1) * GEMM_NR * 4;
+    if (m === 1) {
+      return shares(n, T, GEMM_NR).map(([n0, n1]) => n0 >= n1 ? [] : [[
+        'f32_gemv', n1 - n0, k, a, this.packed + (n0 / GEMM_NR) * panelBytes, c + n0 * 4, lo, hi, clamp]]);
+    }
+    if (gemmSplit(m, n, T, GEMM_MR, GEMM_NR) === 'm') {
+      return shares(m, T, GEMM_MR).map(([m0, m1]) => m0 >= m1 ? [] : [[
+        'f32_gemm', m1 - m0, n, k, a + m0 * k * 4, k * 4, this.packed, c + m0 * n * 4, n * 4, lo, hi, clamp]]);
+    }
+    return shares(n, T, GEMM_NR).map(([n0, n1]) => n0 >= n1 ? [] : [[
+      'f32_gemm', m, n1 - n0, k, a, k * 4, this.packed + (n0 / GEMM_NR) * panelBytes, c + n0 * 4, n * 4, lo, hi, clamp]]);
   }
 
   dispose(): void {

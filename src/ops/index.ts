@@ -6,7 +6,7 @@ export {
   maxPool2d, avgPool2d, globalAvgPool, globalMaxPool, runPool2d, runGlobalAvgPool, runGlobalMaxPool, poolConfig, poolOutShape,
   type Pool2dParams, type Pool2dConfig,
 } from './pool2d.js';
-export { add, runAdd } from './add.js';
+export { add, runAdd, splitAdd } from './add.js';
 export { concat, runCopyChannels } from './concat.js';
 export { lrn, runLrn, lrnConfig, type LrnParams } from './lrn.js';
 export { FullyConnected, fc } from './fc.js';

@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, type Tensor } from './util.js';
+import { checkSpan, int, splitItems, type Tensor, type ThreadCalls } from './util.js';
 
 function slope(alpha: unknown): number {
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`alpha must be a finite number, got ${String(alpha)}`);
@@ -14,6 +14,15 @@ export function runLeakyRelu(engine: Engine, count: number, x: number, out: numb
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
   engine.k.f32_leaky_relu(count, x, out, alpha);
+}
+
+/** runLeakyRelu shared among `threads` kernel threads. Same bits. */
+export function splitLeakyRelu(engine: Engine, count: number, x: number, out: number, alpha: number, threads: number): ThreadCalls {
+  int('count', count);
+  slope(alpha);
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
+  return splitItems(threads, count, 1, 16, (i, n) => ['f32_leaky_relu', n, x + i * 4, out + i * 4, alpha]);
 }
 
 /** One-shot LeakyReLU of a flat array. */

@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, knownKeys, shape4, type Tensor } from './util.js';
+import { checkSpan, int, knownKeys, shape4, splitItems, type Tensor, type ThreadCalls } from './util.js';
 
 export interface LrnParams { size: number; alpha?: number; beta?: number; k?: number }
 
@@ -31,6 +31,15 @@ export function runLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inSh
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
   engine.k.f32_lrn(n * h * w, c, x, out, cfg.size, cfg.alpha, cfg.beta, cfg.k);
+}
+
+/** runLrn shared among `threads` kernel threads by pixels. Same bits. */
+export function splitLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number, threads: number): ThreadCalls {
+  if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from lrnConfig()');
+  const [n, h, w, c] = shape4('inShape', inShape);
+  checkSpan(engine, 'x', x, n * h * w * c);
+  checkSpan(engine, 'out', out, n * h * w * c);
+  return splitItems(threads, n * h * w, c, 1, (p, np) => ['f32_lrn', np, c, x + p * c * 4, out + p * c * 4, cfg.size, cfg.alpha, cfg.beta, cfg.k]);
 }
 
 /** One-shot LRN with PyTorch's LocalResponseNorm semantics (defaults alpha 1e-4, beta 0.75, k 1). */

@@ -1,8 +1,9 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
+import { shares, SPLIT_MIN_FLOATS } from '../kernels/select.js';
 import {
-  checkSpan, int, knownKeys, outSize, pad4, pair, pixelSpan, shape4, strides,
-  type Pad4, type Pair, type Strides, type Tensor,
+  checkSpan, int, knownKeys, onCaller, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
+  type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
 export interface Pool2dParams {
@@ -59,6 +60,20 @@ export function poolOutShape(cfg: Pool2dConfig, inShape: number[]): [number, num
 /** Runs max or average pooling on wasm pointers (input/output may be channel slices). */
 export function runPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
   out: number, opts: Strides = {}): void {
+  const [fn, ...args] = poolCall(engine, kind, cfg, x, inShape, out, opts);
+  engine.k[fn](...args, 0, poolOutShape(cfg, inShape)[1]);
+}
+
+/** runPool2d shared among `threads` kernel threads by output rows. Same bits. */
+export function splitPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
+  out: number, opts: Strides, threads: number): ThreadCalls {
+  const T = threadCount(threads);
+  const call = poolCall(engine, kind, cfg, x, inShape, out, opts);
+  return shares(poolOutShape(cfg, inShape)[1], T).map(([a, b]) => (a >= b ? [] : [[...call, a, b]]));
+}
+
+function poolCall(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
+  out: number, opts: Strides): [string, ...number[]] {
   if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from poolConfig()');
   const [n, h, w, c] = shape4('inShape', inShape);
   const [, ho, wo] = poolOutShape(cfg, inShape);
@@ -67,8 +82,8 @@ export function runPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig
   checkSpan(engine, 'out', out, pixelSpan(n * ho * wo, ldo, c));
   if (kind !== 'max' && kind !== 'avg') throw new TypeError(`kind must be 'max' or 'avg', got ${JSON.stringify(kind)}`);
   const { kernel: [kh, kw], stride: [sh, sw], pad: [pt, pl, pb, pr] } = cfg;
-  if (kind === 'max') engine.k.f32_maxpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, ho, wo, out, ldo);
-  else engine.k.f32_avgpool(x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, h + pb, w + pr, ho, wo, cfg.countIncludePad ? 1 : 0, out, ldo);
+  if (kind === 'max') return ['f32_maxpool', x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, ho, wo, out, ldo];
+  return ['f32_avgpool', x, n, h, w, cx, c, kh, kw, sh, sw, pt, pl, h + pb, w + pr, ho, wo, cfg.countIncludePad ? 1 : 0, out, ldo];
 }
 
 function oneShot(kind: 'max' | 'avg', engine: Engine, x: Float32Array, inShape: number[], params: Pool2dParams): Tensor {
@@ -96,6 +111,19 @@ export function runGlobalAvgPool(engine: Engine, x: number, inShape: number[], o
   checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
   checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
   engine.k.f32_global_avgpool(x, n, h * w, cx, c, out, ldo);
+}
+
+/** runGlobalAvgPool / runGlobalMaxPool shared among `threads` kernel threads by channels. Same bits. */
+export function splitGlobalPool(engine: Engine, kind: 'max' | 'avg', x: number, inShape: number[], out: number,
+  opts: Strides, threads: number): ThreadCalls {
+  const T = threadCount(threads);
+  const [n, h, w, c] = shape4('inShape', inShape);
+  const [cx, ldo] = strides(opts, c, c);
+  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
+  checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
+  const fn = kind === 'max' ? 'f32_global_maxpool' : 'f32_global_avgpool';
+  if (n * h * w * c < SPLIT_MIN_FLOATS) return onCaller(T, [fn, x, n, h * w, cx, c, out, ldo]);
+  return shares(c, T, 4).map(([a, b]) => (a >= b ? [] : [[fn, x + a * 4, n, h * w, cx, b - a, out + a * 4, ldo]]));
 }
 
 /** One-shot global average pooling. */

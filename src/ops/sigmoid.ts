@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, type Tensor } from './util.js';
+import { checkSpan, int, splitItems, type Tensor, type ThreadCalls } from './util.js';
 
 /** Logistic sigmoid 1 / (1 + exp(-x)) over `count` floats on wasm pointers (in place allowed). */
 export function runSigmoid(engine: Engine, count: number, x: number, out: number): void {
@@ -8,6 +8,14 @@ export function runSigmoid(engine: Engine, count: number, x: number, out: number
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
   engine.k.f32_sigmoid(count, x, out);
+}
+
+/** runSigmoid shared among `threads` kernel threads. Same bits. */
+export function splitSigmoid(engine: Engine, count: number, x: number, out: number, threads: number): ThreadCalls {
+  int('count', count);
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
+  return splitItems(threads, count, 1, 16, (i, n) => ['f32_sigmoid', n, x + i * 4, out + i * 4]);
 }
 
 /** One-shot sigmoid of a flat array. */

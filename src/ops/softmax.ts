@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, type Tensor } from './util.js';
+import { checkSpan, int, splitItems, type Tensor, type ThreadCalls } from './util.js';
 
 /** Row-wise softmax over the last axis on wasm pointers. In-place safe. */
 export function runSoftmax(engine: Engine, rows: number, cols: number, x: number, out: number): void {
@@ -8,6 +8,14 @@ export function runSoftmax(engine: Engine, rows: number, cols: number, x: number
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
   engine.k.f32_softmax(rows, cols, x, out);
+}
+
+/** runSoftmax shared among `threads` kernel threads by rows. Same bits. */
+export function splitSoftmax(engine: Engine, rows: number, cols: number, x: number, out: number, threads: number): ThreadCalls {
+  const count = int('rows', rows) * int('cols', cols);
+  checkSpan(engine, 'x', x, count);
+  checkSpan(engine, 'out', out, count);
+  return splitItems(threads, rows, cols, 1, (r, nr) => ['f32_softmax', nr, cols, x + r * cols * 4, out + r * cols * 4]);
 }
 
 /** One-shot softmax of a [rows x cols] matrix (e.g. [N, 1000] logits). */

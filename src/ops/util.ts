@@ -3,6 +3,7 @@
 import { SLACK, type Engine } from '../wasm/engine.js';
 
 import type { Activation, Pad4, Pair } from '../kernels/types.js';
+import { shares, SPLIT_MIN_FLOATS } from '../kernels/select.js';
 
 export type { Activation, Pad4, Pair };
 
@@ -135,4 +136,34 @@ export function strides(s: Strides | undefined, cin: number, cout: number): [num
   if (cx < cin) throw new RangeError(`inStride must be >= input channels (${cin}), got ${cx}`);
   if (ldo < cout) throw new RangeError(`outStride must be >= output channels (${cout}), got ${ldo}`);
   return [cx, ldo];
+}
+
+/** One kernel call of a thread's share of a step: export name, then its arguments. */
+export type KernelCall = [fn: string, ...args: number[]];
+
+/** Per thread, the calls of its share (index 0 = the calling thread). */
+export type ThreadCalls = KernelCall[][];
+
+/** Everything on the calling thread (a step too small to split). */
+export function onCaller(threads: number, call: KernelCall): ThreadCalls {
+  return Array.from({ length: threads }, (_, t) => (t === 0 ? [call] : []));
+}
+
+/** Checks a thread count: an integer in 1 .. 64. */
+export function threadCount(threads: unknown): number {
+  const t = int('threads', threads);
+  if (t > 64) throw new RangeError(`threads must be <= 64, got ${t}`);
+  return t;
+}
+
+/**
+ * A step over `count` independent items (floats, pixels or rows of `itemFloats` floats each),
+ * shared among threads in runs of whole `quantum` items: `mk(first, n)` is the call over items
+ * [first, first + n). Small steps stay on the calling thread.
+ */
+export function splitItems(threads: number, count: number, itemFloats: number, quantum: number,
+  mk: (first: number, n: number) => KernelCall): ThreadCalls {
+  const T = threadCount(threads);
+  if (count * itemFloats < SPLIT_MIN_FLOATS || T === 1) return onCaller(T, mk(0, count));
+  return shares(count, T, quantum).map(([a, b]) => (a >= b ? [] : [mk(a, b - a)]));
 }

@@ -51,6 +51,8 @@ export interface CollectOptions {
   progressStart?: number;
   /** Override the benchmark (tests). */
   bench?: typeof benchModel;
+  /** Kernel threads for the measurements (default 1). */
+  threads?: number;
 }
 
 interface Planned {
@@ -117,7 +119,7 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
     let result = null;
     try {
       result = await bench(p.name, {
-        runs: p.runs, weights: p.weights,
+        runs: p.runs, weights: p.weights, ...(opts.threads && opts.threads > 1 ? { threads: opts.threads } : {}),
         // benchModel reports 0 through compile and warm-up, and tinybench may time a run or two extra.
         onProgress: (done, n) => {
           const d = Math.min(done, n);

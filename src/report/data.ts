@@ -137,7 +137,7 @@ export interface ReportData {
   generated: string;
   simdnet: string;
   machine: MachineInfo;
-  settings: { mode: 'quick' | 'full'; models: string[] };
+  settings: { mode: 'quick' | 'full'; models: string[]; threads?: number };
   /** Which predictions this run has, and per half where they come from or why they are missing. */
   prediction: { tx1: boolean; host: boolean; notes: string[] };
   rows: ReportRow[];

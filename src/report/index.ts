@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelInfo, MODELS } from '../models/index.js';
 import { isModelPath } from '../import/index.js';
-import { features } from '../wasm/loader.js';
+import { features, init } from '../wasm/loader.js';
 import { collectRows, type Mode } from './collect.js';
 import { timeFits, type MachineInfo, type ReportData } from './data.js';
 import { loadAssets, renderHtml } from './html.js';
@@ -25,7 +25,7 @@ export { renderHtml } from './html.js';
 export { formatReportTable } from './table.js';
 
 export const REPORT_USAGE =
-  'report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks BENCHMARKS.md] [--no-calibrate]';
+  'report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks BENCHMARKS.md] [--no-calibrate] [--threads N|auto]';
 
 /** Options of {@link runReport}, already validated. */
 export interface ReportOptions {
@@ -40,6 +40,8 @@ export interface ReportOptions {
   benchmarks?: string;
   /** Calibrate the host profile when there is none (default true). */
   calibrate?: boolean;
+  /** Kernel threads to measure this machine with (default 1). */
+  threads?: number | 'auto';
 }
 
 /** A usage error: the message says what was wrong; the CLI exits 1. */
@@ -54,7 +56,7 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
       options: {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, json: { type: 'boolean' },
         models: { type: 'string' }, out: { type: 'string' }, benchmarks: { type: 'string' },
-        'no-calibrate': { type: 'boolean' },
+        'no-calibrate': { type: 'boolean' }, threads: { type: 'string' },
       },
     }));
   } catch (e: any) {
@@ -86,12 +88,19 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
     }
   }
   if (values.out === '') throw new ReportUsageError('report: --out is empty');
+  let threads: number | 'auto' | undefined;
+  if (values.threads !== undefined) {
+    const v = String(values.threads);
+    threads = v === 'auto' ? 'auto' : /^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= 64 ? Number(v) : undefined;
+    if (threads === undefined) throw new ReportUsageError(`report: --threads must be an integer 1..64 or 'auto', got '${v}'`);
+  }
   const out = resolve(cwd, String(values.out ?? 'report.html'));
   checkWritable(out);
   return {
     models, mode: values.full ? 'full' : 'quick', out, json: Boolean(values.json),
     benchmarks: values.benchmarks === undefined ? undefined : resolve(cwd, String(values.benchmarks)),
     calibrate: !values['no-calibrate'],
+    ...(threads !== undefined ? { threads } : {}),
   };
 }
 
@@ -130,8 +139,10 @@ function packageVersion(): string {
 export async function collectReport(opts: ReportOptions, progress: Progress): Promise<ReportData> {
   const t0 = performance.now();
   const loadBefore = os.loadavg()[0]!;
+  if (opts.threads === 'auto') await init().catch(() => { /* no SIMD: the benchmarks will say so */ });
+  const threads = opts.threads === 'auto' ? features().autoThreads : opts.threads ?? 1;
   const { predictor, notes, calibrated } = await loadPredictor({
-    calibrate: opts.calibrate ?? true,
+    calibrate: opts.calibrate ?? true, threads,
     machine: os.cpus()[0]?.model?.trim(),
     onCalibrate: (f, label) => progress.update(f, label),
   });
@@ -139,14 +150,14 @@ export async function collectReport(opts: ReportOptions, progress: Progress): Pr
   const tx1 = loadTx1Measured();
   const rows = await collectRows({
     models: opts.models, mode: opts.mode, progress, predictor,
-    accuracy: loadAccuracy(), tx1Measured: tx1.byModel,
+    accuracy: loadAccuracy(), tx1Measured: tx1.byModel, threads,
   });
   progress.done();
   return {
     generated: new Date().toISOString(),
     simdnet: packageVersion(),
     machine: machineInfo(),
-    settings: { mode: opts.mode, models: opts.models },
+    settings: { mode: opts.mode, models: opts.models, threads },
     prediction: { tx1: predictor.tx1MsPerImage !== null, host: predictor.hostMsPerImage !== null, notes },
     rows,
     fits: timeFits(rows),

@@ -16,7 +16,7 @@ export interface Predictor {
 
 /** What the report uses of the cost model and the calibration (tests substitute their own). */
 export interface PredictModule {
-  predict?: (graph: Graph, opts: { device: unknown; batch?: number }) => { msPerImage: number };
+  predict?: (graph: Graph, opts: { device: unknown; batch?: number; threads?: number }) => { msPerImage: number };
   BUILTIN_DEVICES?: readonly string[];
   calibrateHost?: (opts: { onProgress?: (done: number, total: number, label: string) => void; machine?: string }) => Promise<unknown>;
   /** This machine's saved profile (what `simdnet calibrate` wrote), or null when there is none. */
@@ -32,6 +32,8 @@ export interface LoadPredictorOptions {
   onCalibrate?: (fraction: number, label: string) => void;
   /** Names the machine in a calibrated profile. */
   machine?: string;
+  /** Kernel threads the host is measured with (default 1): host predictions for as many. */
+  threads?: number;
   /** The modules to use instead of importing them (tests). */
   module?: PredictModule;
 }
@@ -80,9 +82,15 @@ export async function loadPredictor(opts: LoadPredictorOptions): Promise<LoadedP
   }
   let hostMsPerImage: Predictor['hostMsPerImage'] = null;
   if (profile) {
-    const p = profile;
-    hostMsPerImage = (graph) => predict(graph, { device: p, batch: 1 }).msPerImage;
-    notes.push(`here: host profile ${!calibrated ? 'saved by an earlier calibration' : saved ? 'calibrated by this run and saved' : 'calibrated by this run'}`);
+    const p = profile, threads = opts.threads ?? 1;
+    const scaling = (p as { threads?: { count: number } }).threads;
+    const how = `here: host profile ${!calibrated ? 'saved by an earlier calibration' : saved ? 'calibrated by this run and saved' : 'calibrated by this run'}`;
+    if (threads > 1 && !(scaling && scaling.count >= threads)) {
+      notes.push(`${how}, but it has no thread scaling up to ${threads} threads (run 'simdnet calibrate' again), so no host predictions`);
+    } else {
+      hostMsPerImage = (graph) => predict(graph, { device: p, batch: 1, ...(threads > 1 ? { threads } : {}) }).msPerImage;
+      notes.push(threads > 1 ? `${how}, scaled to ${threads} threads by its measured per-class speed-ups` : how);
+    }
   } else if (typeof mod.calibrateHost !== 'function') {
     notes.push('here: no host calibration in this build, so no host predictions');
   } else {

@@ -5,18 +5,21 @@ import { randomWeights } from '../graph/weights.js';
 import { lower, flattenedMap, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
 import type { WinogradMode } from '../kernels/select.js';
 import { Engine } from '../wasm/engine.js';
+import { features, init } from '../wasm/loader.js';
+import { MAX_THREADS } from '../wasm/threads.js';
 import { Conv2d } from '../ops/conv2d.js';
 import { DepthwiseConv2d } from '../ops/dwconv2d.js';
 import { FullyConnected } from '../ops/fc.js';
-import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool } from '../ops/pool2d.js';
-import { runAdd } from '../ops/add.js';
-import { runCopyChannels } from '../ops/concat.js';
-import { lrnConfig, runLrn } from '../ops/lrn.js';
-import { runSoftmax } from '../ops/softmax.js';
-import { runActivation, runClamp } from '../ops/activation.js';
-import { runLeakyRelu } from '../ops/leaky_relu.js';
-import { runSigmoid } from '../ops/sigmoid.js';
-import { bnScaleShift, runScaleShift } from '../ops/batchnorm.js';
+import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool, splitPool2d, splitGlobalPool } from '../ops/pool2d.js';
+import { runAdd, splitAdd } from '../ops/add.js';
+import { runCopyChannels, splitCopyChannels } from '../ops/concat.js';
+import { lrnConfig, runLrn, splitLrn } from '../ops/lrn.js';
+import { runSoftmax, splitSoftmax } from '../ops/softmax.js';
+import { runActivation, runClamp, splitClamp } from '../ops/activation.js';
+import { runLeakyRelu, splitLeakyRelu } from '../ops/leaky_relu.js';
+import { runSigmoid, splitSigmoid } from '../ops/sigmoid.js';
+import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
+import { actRange, type ThreadCalls } from '../ops/util.js';
 
 /** One executable step of the plan. */
 export interface PlanStep {
@@ -52,6 +55,13 @@ export interface CompileOptions {
    * 'off' (im2col + GEMM everywhere), or a forced tile 2 / 4 on every eligible layer.
    */
   winograd?: WinogradMode;
+  /**
+   * Kernel threads, the calling thread included: 1 (default), a count up to 64, or 'auto' (the
+   * core count, capped at 8). Where threads cannot run (no SharedArrayBuffer, a page that is not
+   * cross-origin isolated, a worker that cannot start) the network runs on one thread and
+   * `threadsReason` says why. Results are bit-identical to one thread.
+   */
+  threads?: number | 'auto';
 }
 
 export interface RunOptions {
@@ -82,6 +92,15 @@ interface BuildCtx {
   drop: (name: string) => void;
   /** Registers something to free when the step is rebuilt or the net disposed. */
   own: (free: () => void) => void;
+  /** Kernel threads of this net (1: build the plain closure). */
+  threads: number;
+  /**
+   * The step as per-thread kernel calls: `make` runs once the workspace exists (its blocks are
+   * in `workspaces()`), and the returned closure runs the program on every thread.
+   */
+  parallel: (make: () => ThreadCalls) => Exec;
+  /** One workspace block per thread (valid inside parallel's `make`). */
+  workspaces: () => number[];
 }
 
 type Builder = (c: BuildCtx, s: Step) => Exec;
@@ -98,6 +117,7 @@ const convBuilder: Builder = (c, s) => {
     const op = new DepthwiseConv2d(c.e, { channels: xs[3]!, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act: s.act }, weight, bias);
     c.own(() => op.dispose());
     if (!s.bn) c.drop(n.name);
+    if (c.threads > 1) return c.parallel(() => op.split(xp, xs, yp, opts, c.threads));
     return () => op.run(xp, xs, yp, opts);
   }
   const op = new Conv2d(c.e, {
@@ -107,6 +127,7 @@ const convBuilder: Builder = (c, s) => {
   c.own(() => op.dispose());
   c.needWorkspace(op.workspaceFloats(xs));
   if (!s.bn) c.drop(n.name);
+  if (c.threads > 1) return c.parallel(() => op.split(xp, xs, yp, { ...opts, workspaces: c.workspaces() }, c.threads));
   return () => op.run(xp, xs, yp, { ...opts, workspace: c.workspace() });
 };
 
@@ -118,6 +139,7 @@ const fcBuilder: Builder = (c, s) => {
   c.own(() => op.dispose());
   c.drop(n.name);
   const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output);
+  if (c.threads > 1) return c.parallel(() => op.split(batch, xp, yp, c.threads));
   return () => op.run(batch, xp, yp);
 };
 
@@ -136,15 +158,21 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     const bp = c.e.upload(shift);
     c.own(() => c.e.release(bp));
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), pixels = numel(xs) / ch, act = s.act;
+    if (c.threads > 1) return c.parallel(() => splitScaleShift(c.e, pixels, ch, xp, sp, bp, yp, act, c.threads));
     return () => runScaleShift(c.e, pixels, ch, xp, sp, bp, yp, act);
   },
   clamp(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
     if (s.node.op === 'clip') {
       const { min, max } = s.node as NodeOf<'clip'>;
+      if (c.threads > 1) return c.parallel(() => splitClamp(c.e, n, xp, yp, min, max, c.threads));
       return () => runClamp(c.e, n, xp, yp, min, max);
     }
     const act = s.act as 'relu' | 'relu6';
+    if (c.threads > 1) {
+      const [lo, hi] = actRange(act);
+      return c.parallel(() => splitClamp(c.e, n, xp, yp, lo, hi, c.threads));
+    }
     return () => runActivation(c.e, act, n, xp, yp);
   },
   add: addBuilder, add_relu: addBuilder,
@@ -152,30 +180,36 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
   global_avgpool(c, s) {
     const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
     const opts = { inStride: c.stride(x), outStride: c.stride(s.output) };
+    if (c.threads > 1) return c.parallel(() => splitGlobalPool(c.e, 'avg', xp, xs, yp, opts, c.threads));
     return () => runGlobalAvgPool(c.e, xp, xs, yp, opts);
   },
   lrn(c, s) {
     const n = s.node as NodeOf<'lrn'>;
     const cfg = lrnConfig({ size: n.size, alpha: n.alpha, beta: n.beta, k: n.k });
     const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
+    if (c.threads > 1) return c.parallel(() => splitLrn(c.e, cfg, xp, xs, yp, c.threads));
     return () => runLrn(c.e, cfg, xp, xs, yp);
   },
   softmax(c, s) {
     const cols = s.outShape[s.outShape.length - 1]!, rows = numel(s.outShape) / cols;
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output);
+    if (c.threads > 1) return c.parallel(() => splitSoftmax(c.e, rows, cols, xp, yp, c.threads));
     return () => runSoftmax(c.e, rows, cols, xp, yp);
   },
   leaky_relu(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape), alpha = (s.node as NodeOf<'leakyrelu'>).alpha;
+    if (c.threads > 1) return c.parallel(() => splitLeakyRelu(c.e, n, xp, yp, alpha, c.threads));
     return () => runLeakyRelu(c.e, n, xp, yp, alpha);
   },
   global_maxpool(c, s) {
     const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
     const opts = { inStride: c.stride(x), outStride: c.stride(s.output) };
+    if (c.threads > 1) return c.parallel(() => splitGlobalPool(c.e, 'max', xp, xs, yp, opts, c.threads));
     return () => runGlobalMaxPool(c.e, xp, xs, yp, opts);
   },
   sigmoid(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
+    if (c.threads > 1) return c.parallel(() => splitSigmoid(c.e, n, xp, yp, c.threads));
     return () => runSigmoid(c.e, n, xp, yp);
   },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
@@ -184,6 +218,7 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
 function addBuilder(c: BuildCtx, s: Step): Exec {
   const ap = c.ptr(s.inputs[0]!), bp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), n = numel(s.outShape);
   const relu = s.kind === 'add_relu';
+  if (c.threads > 1) return c.parallel(() => splitAdd(c.e, n, ap, bp, yp, relu, c.threads));
   return () => runAdd(c.e, n, ap, bp, yp, relu);
 }
 
@@ -193,6 +228,7 @@ function poolBuilder(c: BuildCtx, s: Step): Exec {
   const kind = s.kind === 'maxpool' ? 'max' : 'avg';
   const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
   const opts = { inStride: c.stride(x), outStride: c.stride(s.output) };
+  if (c.threads > 1) return c.parallel(() => splitPool2d(c.e, kind, cfg, xp, xs, yp, opts, c.threads));
   return () => runPool2d(c.e, kind, cfg, xp, xs, yp, opts);
 }
 
@@ -202,6 +238,15 @@ function concatBuilder(c: BuildCtx, s: Step): Exec {
     const sh = c.shape(value), ch = sh[sh.length - 1]!;
     return [numel(sh) / ch, ch, c.ptr(value), c.stride(value), offset] as const;
   });
+  if (c.threads > 1) {
+    return c.parallel(() => {
+      const lists: ThreadCalls = Array.from({ length: c.threads }, () => []);
+      for (const [px, ch, src, ss, o] of jobs) {
+        splitCopyChannels(c.e, px, ch, src, ss, yp, ys, o, c.threads).forEach((l, t) => lists[t]!.push(...l));
+      }
+      return lists;
+    });
+  }
   return () => { for (const [px, ch, src, ss, o] of jobs) runCopyChannels(c.e, px, ch, src, ss, yp, ys, o); };
 }
 
@@ -227,10 +272,17 @@ export class Net {
   private weights: Map<string, LayerWeights>;
   private disposed = false;
   private offsets: Map<number, number>;
+  /** Programs waiting for the workspace (parallel steps built before it was allocated). */
+  private pending: (() => void)[] | null = [];
+  private programBytes = 0;
+  /** Why this net runs on fewer threads than asked (null when it runs on as many). */
+  readonly threadsReason: string | null;
 
   /** @internal use compile() */
-  constructor(engine: Engine, graph: Graph, weights: Map<string, LayerWeights>, validate: boolean, winograd: WinogradMode = 'auto') {
+  constructor(engine: Engine, graph: Graph, weights: Map<string, LayerWeights>, validate: boolean, winograd: WinogradMode = 'auto',
+    threadsReason: string | null = null) {
     this.engine = engine;
+    this.threadsReason = threadsReason;
     this.graph = graph;
     this.validate = validate;
     const lowered = lower(graph, { winograd });
@@ -246,7 +298,11 @@ export class Net {
       this.arena = engine.alloc(mem.arenaFloats);
       this.steps = lowered.steps.map((step) => ({ step, dispose: () => {} }));
       for (const s of this.steps) this.build(s);
-      this.workspace = this.wsFloats ? engine.alloc(this.wsFloats) : 0;
+      // one block per thread: each thread's share stages its own im2col rows / Winograd tiles
+      this.workspace = this.wsFloats ? engine.alloc(this.wsFloats * engine.threads) : 0;
+      const pending = this.pending!;
+      this.pending = null;
+      for (const finish of pending) finish();
     } catch (e) {
       this.dispose();
       throw e;
@@ -255,8 +311,8 @@ export class Net {
       steps: lowered.steps.map(({ nodes, kind, outShape }) => ({ nodes, kind, outShape })),
       peakBytes: mem.arenaFloats * 4,
       naiveBytes: this.values.filter((v) => v.aliasOf === undefined).reduce((s, v) => s + v.floats, 0) * 4,
-      workspaceBytes: this.wsFloats * 4,
-      weightBytes: engine.allocatedBytes - mem.arenaFloats * 4 - this.wsFloats * 4,
+      workspaceBytes: this.wsFloats * 4 * engine.threads,
+      weightBytes: engine.allocatedBytes - mem.arenaFloats * 4 - this.wsFloats * 4 * engine.threads - this.programBytes,
     };
   }
 
@@ -298,6 +354,29 @@ export class Net {
       // batch norm re-folds from them), so a compiled VGG-16 does not hold a second 550 MB copy.
       drop: (name) => { this.weights.delete(name); },
       own: (f) => { frees.push(f); },
+      threads: this.engine.threads,
+      workspaces: () => Array.from({ length: this.engine.threads }, (_, t) => this.workspace + t * this.wsFloats * 4),
+      parallel: (make) => {
+        let exec: Exec = () => { throw new Error('simdnet: step run before its program was written'); };
+        const finish = () => {
+          const lists = make();
+          const busy = lists.filter((l) => l.length > 0).length;
+          if (busy <= 1) {
+            // too small to split: straight calls on this thread
+            const calls = lists.flat(), k = this.engine.k;
+            exec = () => { for (const [fn, ...args] of calls) k[fn](...args); };
+            return;
+          }
+          const e = this.engine, before = e.allocatedBytes;
+          const prog = e.writeProgram(lists);
+          const bytes = e.allocatedBytes - before;
+          this.programBytes += bytes;
+          frees.push(() => { e.release(prog); this.programBytes -= bytes; });
+          exec = () => e.runProgram(prog);
+        };
+        if (this.pending) this.pending.push(finish); else finish();
+        return () => exec();
+      },
     };
     try {
       s.exec = stepBuilders[s.step.kind](ctx, s.step);
@@ -416,9 +495,24 @@ export class Net {
     this.engine.dispose();
   }
 
+  /**
+   * run() for any thread, as a promise. In a browser's main thread, where Atomics.wait is not
+   * allowed, the calling thread spins while the kernel threads finish each step.
+   */
+  async runAsync(input: Float32Array, opts: RunOptions = {}): Promise<Float32Array> {
+    return this.run(input, opts);
+  }
+
   get isDisposed(): boolean { return this.disposed; }
   /** Bytes of wasm linear memory this network's instance holds. */
   get memoryBytes(): number { return this.disposed ? 0 : this.engine.memoryBytes; }
+  /**
+   * Bytes of address space reserved for this network: with kernel threads, the whole shared
+   * memory (sized from the plan at compile); else memoryBytes.
+   */
+  get reservedBytes(): number { return this.disposed ? 0 : this.engine.reservedBytes; }
+  /** Threads running this network's kernels (the calling thread included). */
+  get threads(): number { return this.disposed ? 0 : this.engine.threads; }
 }
 
 /**
@@ -428,22 +522,79 @@ export class Net {
  */
 export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<Net> {
   if (opts === null || typeof opts !== 'object') throw new TypeError(`compile options must be an object, got ${opts === null ? 'null' : typeof opts}`);
-  const known = ['weights', 'seed', 'validate', 'winograd'];
+  const known = ['weights', 'seed', 'validate', 'winograd', 'threads'];
   const unknown = Object.keys(opts).filter((k) => !known.includes(k));
   if (unknown.length) throw new TypeError(`compile: unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   if (opts.weights !== undefined && !(opts.weights instanceof Map)) throw new TypeError('compile: weights must be a Map of layer name -> weights');
   if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new TypeError(`compile: seed must be an integer, got ${JSON.stringify(opts.seed)}`);
   if (opts.validate !== undefined && typeof opts.validate !== 'boolean') throw new TypeError(`compile: validate must be true or false, got ${JSON.stringify(opts.validate)}`);
+  const asked = opts.threads === undefined ? 1 : opts.threads;
+  if (asked !== 'auto' && (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS)) {
+    throw new TypeError(`compile: threads must be an integer 1..${MAX_THREADS} or 'auto', got ${JSON.stringify(asked)}`);
+  }
   // validate before random weights are drawn for a graph that may be malformed
-  lower(graph, { winograd: opts.winograd });
+  const lowered = lower(graph, { winograd: opts.winograd });
   const weights = opts.weights ? new Map(opts.weights) : randomWeights(graph, opts.seed ?? 1);
-  const engine = await Engine.create();
+  const f = await init().then(() => features(), () => features());
+  const threads = asked === 'auto' ? f.autoThreads : asked;
+  let reason: string | null = null;
+  let engine: Engine | undefined;
+  if (threads > 1 && !f.threads) reason = f.threadsReason;
+  else if (threads > 1) {
+    try {
+      engine = await Engine.createThreaded({ threads, reserveBytes: reserveBytes(lowered, threads) });
+    } catch (e) {
+      reason = `kernel threads could not start: ${(e as Error).message}`;
+    }
+  }
+  engine ??= await Engine.create();
   try {
-    return new Net(engine, graph, weights, opts.validate ?? true, opts.winograd ?? 'auto');
+    return new Net(engine, graph, weights, opts.validate ?? true, opts.winograd ?? 'auto', reason);
   } catch (e) {
     engine.dispose();
     throw e;
   }
+}
+
+/**
+ * Shared memory a threaded engine reserves for a lowered network: the kernels' static data, the
+ * activation arena, every step's packed weights, the largest packing upload, one workspace block
+ * per thread, programs and scratch, plus a little room. Shared memory cannot move once created,
+ * so this is its maximum; a single-thread engine instead grows as it goes.
+ */
+export function reserveBytes(lowered: ReturnType<typeof lower>, threads: number): number {
+  const mem = planValues(lowered);
+  const shape = (id: number) => lowered.values[id]!.shape;
+  let kept = 0, transient = 0, ws = 0, calls = 0;
+  for (const s of lowered.steps) {
+    calls += 1;
+    if (s.node.op === 'conv2d') {
+      const n = s.node as NodeOf<'conv2d'>, xs = shape(s.inputs[0]!);
+      const cin = xs[3]!;
+      if (s.kind === 'dw3x3s1' || s.kind === 'dw3x3s2' || s.kind === 'dwgeneric') {
+        kept += DepthwiseConv2d.memoryFloats(cin, n.kernel);
+        continue;
+      }
+      const path = s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+      const m = Conv2d.memoryFloats(cin, n.outChannels, n.kernel, n.groups, path);
+      kept += m.kept;
+      transient = Math.max(transient, m.transient);
+      const [bn, ho, wo] = s.outShape as number[];
+      ws = Math.max(ws, Conv2d.workspaceFloatsFor({ inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, groups: n.groups }, path, bn!, ho!, wo!));
+    } else if (s.node.op === 'fc') {
+      const n = s.node as NodeOf<'fc'>;
+      const m = FullyConnected.memoryFloats(numel(shape(s.inputs[0]!).slice(1)), n.outFeatures);
+      kept += m.kept;
+      transient = Math.max(transient, m.transient);
+    } else if (s.kind === 'scale_shift') {
+      const xs = shape(s.inputs[0]!);
+      kept += 2 * Math.max(16, Math.ceil(xs[xs.length - 1]! / 16) * 16);
+    }
+  }
+  // a program: per thread per call, fn + count + up to 32 arguments (f64)
+  const programFloats = calls * threads * 34 * 2 + lowered.steps.length * 16;
+  const floats = mem.arenaFloats + kept + transient + ws * threads + programFloats + threads * 512;
+  return Math.ceil((floats * 4 + 2 * 2 ** 20) * 1.02);
 }
 
 /** Checks every weight set against its layer (HWIO / IO layouts) before any of it is packed. */

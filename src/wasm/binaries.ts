@@ -7,11 +7,24 @@
 /** The two builds of assembly/ (asconfig.json targets `release` and `relaxed`). */
 export type Binary = 'baseline' | 'relaxed';
 
-/** A URL to fetch or read, or the bytes themselves (the inlined bundle). */
-export function binarySource(binary: Binary): URL | Uint8Array {
+/**
+ * A URL to fetch or read, or the bytes themselves (the inlined bundle). `threaded`: the build on
+ * imported shared memory (asconfig.json targets `threads` and `threads-relaxed`).
+ */
+export function binarySource(binary: Binary, threaded = false): URL | Uint8Array {
+  if (threaded) {
+    return binary === 'relaxed'
+      ? new URL('../simdnet-mt-relaxed.wasm', import.meta.url)
+      : new URL('../simdnet-mt.wasm', import.meta.url);
+  }
   return binary === 'relaxed'
     ? new URL('../simdnet-relaxed.wasm', import.meta.url)
     : new URL('../simdnet.wasm', import.meta.url);
+}
+
+/** The kernel threads' script (worker.ts, which imports nothing). */
+export function workerSource(): URL {
+  return new URL('./worker.js', import.meta.url);
 }
 
 /** Reads a file: URL (Node, Deno, Bun). Browsers never see file: URLs from binarySource. */

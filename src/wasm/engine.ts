@@ -1,4 +1,6 @@
-import { instantiateKernels, type KernelExports } from './loader.js';
+import { compileThreadedKernels, instantiateKernels, kernelImports, type KernelExports } from './loader.js';
+import { ThreadPool, programWords, writeProgram } from './pool.js';
+import { workerSource } from './binaries.js';
 
 const ALIGN = 64; // one cache line: v128 loads never straddle, panels start on a line
 const PAGE = 65536;
@@ -8,6 +10,24 @@ const PAGE = 65536;
 export const SLACK = 64;
 
 interface Block { ptr: number; size: number }
+
+/** Pages the threaded build declares as its minimum (asconfig.json initialMemory). */
+export const THREADED_INITIAL_PAGES = 16;
+
+/** Options of Engine.createThreaded. */
+export interface ThreadedEngineOptions {
+  /** Threads including the caller (2 .. 64). */
+  threads: number;
+  /**
+   * Bytes of shared memory to reserve (its maximum: shared memory cannot move, so engines reserve
+   * its whole size up front); allocations past it fail with a RangeError.
+   */
+  reserveBytes: number;
+  /** Bound on starting the threads, ms. */
+  startTimeoutMs?: number;
+  /** Bound on one step, ms. */
+  stepTimeoutMs?: number;
+}
 
 /**
  * One kernel instance and the allocator over its linear memory. Kernels never allocate: every
@@ -27,6 +47,11 @@ export class Engine {
   // memory.buffer.byteLength costs more than the pointer checks the ops make per layer with it.
   private bytes: number;
 
+  /** Kernel threads (a threaded engine), else null. */
+  private pool: ThreadPool | null = null;
+  private fnIndex = new Map<string, number>();
+  private reserved = 0;
+
   private constructor(k: KernelExports) {
     this.k = k;
     this.heapBase = align(k.heap_base());
@@ -40,6 +65,66 @@ export class Engine {
     return new Engine(await instantiateKernels(source));
   }
 
+  /**
+   * An engine on shared memory with `threads - 1` kernel threads (workers instantiating the
+   * threaded build on the same memory). @throws Error when threads cannot start here.
+   */
+  static async createThreaded(o: ThreadedEngineOptions): Promise<Engine> {
+    const module = await compileThreadedKernels();
+    const pages = Math.min(65536, Math.max(THREADED_INITIAL_PAGES, Math.ceil(o.reserveBytes / PAGE)));
+    const memory = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: pages, shared: true } as WebAssembly.MemoryDescriptor);
+    const instance = await WebAssembly.instantiate(module, kernelImports(memory));
+    const e = new Engine(instance.exports as unknown as KernelExports);
+    e.reserved = pages * PAGE;
+    try {
+      const fns = Object.keys(e.k).filter((n) => n.startsWith('f32_') && typeof e.k[n] === 'function').sort();
+      fns.forEach((n, i) => e.fnIndex.set(n, i));
+      const bytes = e.k.scratch_bytes() as number;
+      const scratch = Array.from({ length: o.threads }, () => e.alloc(bytes / 4));
+      // the caller stages tiles in a block of its own as well: static data is rewritten by every
+      // instantiation on this memory
+      e.k.set_scratch(scratch[0]);
+      e.pool = await ThreadPool.start({
+        module, memory, threads: o.threads, scratch, fns, exports: e.k, url: workerSource(),
+        startTimeoutMs: o.startTimeoutMs, stepTimeoutMs: o.stepTimeoutMs,
+      });
+    } catch (err) {
+      e.dispose();
+      throw err;
+    }
+    return e;
+  }
+
+  /** Threads running this engine's kernels (1 unless threaded and its threads are up). */
+  get threads(): number { return this.pool && !this.pool.isStopped ? this.pool.threads : 1; }
+
+  /** Why the kernel threads stopped (a thread failed or exited), else null. */
+  get threadFailure(): string | null { return this.pool?.failure ?? null; }
+
+  /**
+   * Writes a step program (per thread, its kernel calls) into this engine's memory and returns its
+   * pointer for runProgram; release() it with the step. Only for a threaded engine.
+   */
+  writeProgram(lists: [string, ...number[]][][]): number {
+    this.check();
+    if (!this.pool) throw new Error('simdnet: writeProgram needs a threaded engine');
+    const encoded = lists.map((calls) => calls.map(([fn, ...args]) => {
+      const i = this.fnIndex.get(fn);
+      if (i === undefined) throw new Error(`simdnet: no kernel ${fn}`);
+      return [i, ...args];
+    }));
+    const words = programWords(encoded);
+    const ptr = this.alloc(words * 2);
+    writeProgram(this.k.memory, ptr, encoded);
+    return ptr;
+  }
+
+  /** Runs a program from writeProgram on every thread (the caller takes share 0). */
+  runProgram(ptr: number): void {
+    this.check();
+    this.pool!.run(ptr);
+  }
+
   /** A Float32Array over the whole memory; valid until the next alloc() that grows memory. */
   get f32(): Float32Array {
     if (this.view.buffer !== this.k.memory.buffer) this.view = new Float32Array(this.k.memory.buffer);
@@ -48,6 +133,12 @@ export class Engine {
 
   /** Bytes of linear memory the instance holds now. */
   get memoryBytes(): number { return this.disposed ? 0 : this.k.memory.buffer.byteLength; }
+
+  /**
+   * Bytes of address space reserved: a threaded engine's whole shared memory (its maximum), else
+   * the memory it holds now.
+   */
+  get reservedBytes(): number { return this.disposed ? 0 : this.reserved || this.memoryBytes; }
 
   /**
    * Where a span a kernel touches may end at most (memory size less SLACK), as of the last growth
@@ -86,6 +177,7 @@ export class Engine {
         this.k.memory.grow(pages);
         this.bytes = this.k.memory.buffer.byteLength;
       } catch {
+        if (this.reserved) throw new RangeError(`alloc: ${(end / 2 ** 20).toFixed(0)} MiB is past the ${(this.reserved / 2 ** 20).toFixed(0)} MiB of shared memory this threaded engine reserved`);
         throw new RangeError(`alloc: cannot grow WebAssembly memory to ${(end / 2 ** 20).toFixed(0)} MiB (4 GiB is the wasm32 limit)`);
       }
     }
@@ -132,6 +224,8 @@ export class Engine {
 
   /** Drops the instance; its memory goes to the GC. Further use throws. */
   dispose(): void {
+    this.pool?.dispose();
+    this.pool = null;
     this.disposed = true;
     this.free = [];
     this.used.clear();

@@ -6,6 +6,7 @@
 // application/wasm), or take it from the bundle that has it inlined (binaries.ts).
 
 import { RELAXED_SIMD_PROBE, SIMD_PROBE, threadsUsable, validates } from './probe.js';
+import { autoThreadCount, learnCoreCount, threadsUnavailableReason } from './threads.js';
 import { binarySource, readFileUrl, type Binary } from './binaries.js';
 
 export type { Binary } from './binaries.js';
@@ -41,8 +42,12 @@ export interface Features {
   simd: boolean;
   /** Relaxed SIMD (`f32x4.relaxed_madd`) validates. */
   relaxedSimd: boolean;
-  /** Shared memory + atomics validate and SharedArrayBuffer is usable (unused today: one thread). */
+  /** Shared memory + atomics validate and SharedArrayBuffer is usable: compile({ threads }) can run kernel threads. */
   threads: boolean;
+  /** Why threads are unavailable (null when they are). */
+  threadsReason: string | null;
+  /** What `threads: 'auto'` means here: the core count, capped (1 without threads). */
+  autoThreads: number;
   /** The binary that init() chose, or that it would choose with the default options; null without SIMD. */
   binary: Binary | null;
 }
@@ -84,7 +89,7 @@ export function relaxedPaysOff(): boolean {
   return /\bChrome\/\d/.test(g.navigator?.userAgent ?? ''); // Chrome, Edge, Opera; not iOS (CriOS is WebKit)
 }
 
-interface Loaded { binary: Binary; module: Promise<WebAssembly.Module> }
+interface Loaded { binary: Binary; module: Promise<WebAssembly.Module>; threaded?: Promise<WebAssembly.Module> }
 
 let current: Loaded | undefined;
 const byUrl = new Map<string, Promise<WebAssembly.Module>>();
@@ -93,8 +98,9 @@ const byUrl = new Map<string, Promise<WebAssembly.Module>>();
 export function features(): Features {
   const simd = hasSimd();
   const relaxedSimd = hasRelaxedSimd();
+  const threads = threadsUsable() && threadsUnavailableReason() === null;
   return {
-    simd, relaxedSimd, threads: threadsUsable(),
+    simd, relaxedSimd, threads, threadsReason: threads ? null : threadsUnavailableReason(), autoThreads: threads ? autoThreadCount() : 1,
     binary: current?.binary ?? (!simd ? null : relaxedSimd && relaxedPaysOff() ? 'relaxed' : 'baseline'),
   };
 }
@@ -137,6 +143,7 @@ export async function init(opts: InitOptions = {}): Promise<Features> {
     loaded.module.catch(() => { if (current === loaded) current = undefined; });
   }
   await current.module;
+  await learnCoreCount();
   return features();
 }
 
@@ -160,21 +167,42 @@ export function compileKernels(source?: URL | ArrayBuffer | Uint8Array): Promise
   return init().then(() => current!.module);
 }
 
-/** A fresh instance of the kernel module (own linear memory). */
-export async function instantiateKernels(source?: URL | ArrayBuffer | Uint8Array): Promise<KernelExports> {
-  const module = await compileKernels(source);
-  const instance = await WebAssembly.instantiate(module, {
+/**
+ * The compiled threaded build (imported shared memory) of the binary init() chose, compiled on
+ * first use and kept with that choice.
+ */
+export async function compileThreadedKernels(): Promise<WebAssembly.Module> {
+  if (!current) await init();
+  const loaded = current!;
+  await loaded.module;
+  if (!loaded.threaded) {
+    loaded.threaded = loadBinary(loaded.binary, true);
+    loaded.threaded.catch(() => { loaded.threaded = undefined; });
+  }
+  return loaded.threaded;
+}
+
+/** Imports every kernel instance gets; `memory` for the threaded build. */
+export function kernelImports(memory?: WebAssembly.Memory): WebAssembly.Imports {
+  return {
     env: {
+      ...(memory ? { memory } : {}),
       abort(_msg: number, _file: number, line: number, col: number) {
         throw new Error(`simdnet: kernel abort at ${line}:${col}`);
       },
     },
-  });
+  };
+}
+
+/** A fresh instance of the kernel module (own linear memory). */
+export async function instantiateKernels(source?: URL | ArrayBuffer | Uint8Array): Promise<KernelExports> {
+  const module = await compileKernels(source);
+  const instance = await WebAssembly.instantiate(module, kernelImports());
   return instance.exports as unknown as KernelExports;
 }
 
-function loadBinary(binary: Binary): Promise<WebAssembly.Module> {
-  const src = binarySource(binary);
+function loadBinary(binary: Binary, threaded = false): Promise<WebAssembly.Module> {
+  const src = binarySource(binary, threaded);
   return src instanceof Uint8Array ? WebAssembly.compile(src as BufferSource) : compileUrl(src);
 }
 

@@ -42,7 +42,7 @@ export function validates(bytes: Uint8Array): boolean {
 /**
  * True when WebAssembly threads could be used: the runtime validates shared memory and atomics,
  * and SharedArrayBuffer is available (in browsers only on cross-origin isolated pages, which is
- * what the COOP/COEP headers of examples/web/ are for). simdnet runs on one thread today.
+ * what the COOP/COEP headers of examples/web/ are for).
  */
 export function threadsUsable(): boolean {
   const g = globalThis as any;

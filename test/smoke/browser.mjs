@@ -11,6 +11,7 @@ const RUNS = [
   ['chromium browser-bundle auto', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'auto', expect: 'relaxed' }],
   ['chromium browser-bundle off', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'off', expect: 'baseline' }],
   ['chromium inline-bundle auto', { module: '/dist/bundle/simdnet.inline.mjs', relaxed: 'auto', expect: 'relaxed' }],
+  ['chromium browser-bundle, page not cross-origin isolated (one thread)', { module: '/dist/bundle/simdnet.browser.mjs', relaxed: 'auto', expect: 'relaxed', coi: '0' }],
 ];
 
 const server = await serve();

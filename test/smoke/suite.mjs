@@ -6,7 +6,10 @@
 // 2. kernels: every f32_* export of the wasm module called at least once (counted through a proxy
 //    on engine.k), each result checked against the naive reference (test/reference/ops.mjs);
 // 3. networks: mobilenet-v1 at 128x128 and resnet-18 at 64x64, compiled and run, against the
-//    reference executor (test/reference/graph.mjs): max|got - want| / max|want| <= 1e-4.
+//    reference executor (test/reference/graph.mjs): max|got - want| / max|want| <= 1e-4;
+// 4. threads: where features().threads, both networks on 2 kernel threads (and mobilenet-v1 on 3,
+//    through runAsync) give the same bits as on one; where not, compile({ threads: 2 }) runs on
+//    one thread and says why.
 // The bounds hold for fused and unfused multiply-add alike (Bun's relaxed_madd is mul + add), so
 // the same tolerances serve both binaries. Only plain ESM and web APIs: no node: imports.
 import * as ref from '../reference/ops.mjs';
@@ -15,7 +18,7 @@ import { assertClose, relDiff } from '../reference/close.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
 
 /** Kernel exports that are not compute kernels to check against the reference (gemm_config: test/kernels/gemm-micro.test.mjs). */
-const NOT_KERNELS = new Set(['memory', 'heap_base', 'gemm_config']);
+const NOT_KERNELS = new Set(['memory', 'heap_base', 'gemm_config', 'set_scratch', 'scratch_bytes']);
 
 function fail(msg) { throw new Error(msg); }
 
@@ -135,6 +138,28 @@ async function networkCheck(simdnet, name, opts) {
   }
 }
 
+async function threadsCheck(simdnet, name, opts, threads, async = false) {
+  const graph = simdnet.buildModel(name, opts);
+  const weights = simdnet.randomWeights(graph, 11);
+  const x = randomArray(mulberry32(4), graph.nodes[0].outShape.reduce((a, b) => a * b, 1));
+  const one = await simdnet.compile(graph, { weights });
+  const many = await simdnet.compile(graph, { weights, threads });
+  try {
+    if (many.threads !== threads) fail(`net.threads is ${many.threads}, asked for ${threads} (${many.threadsReason})`);
+    const want = one.run(x);
+    for (let r = 0; r < 3; r++) {
+      const got = async ? await many.runAsync(x) : many.run(x);
+      for (let i = 0; i < want.length; i++) {
+        if (!Object.is(got[i], want[i])) fail(`run ${r}: output ${i} is ${got[i]} on ${threads} threads, ${want[i]} on one`);
+      }
+    }
+    return `${want.length} outputs, reserved ${(many.reservedBytes / 2 ** 20).toFixed(1)} MiB vs ${(one.memoryBytes / 2 ** 20).toFixed(1)} MiB`;
+  } finally {
+    one.dispose();
+    many.dispose();
+  }
+}
+
 /**
  * Runs the suite; never throws. Returns { features, passed, failed, results }.
  * @param {any} simdnet the module namespace of a simdnet build
@@ -192,6 +217,24 @@ export async function runSmoke(simdnet, { relaxedSimd = 'auto', expectBinary, lo
 
   await check('network: mobilenet-v1 128x128 vs reference executor', () => networkCheck(simdnet, 'mobilenet-v1', { resolution: 128 }));
   await check('network: resnet-18 64x64 vs reference executor', () => networkCheck(simdnet, 'resnet-18', { resolution: 64 }));
+  if (features.threads) {
+    await check('threads: mobilenet-v1 128x128 on 2 threads, same bits as 1', () => threadsCheck(simdnet, 'mobilenet-v1', { resolution: 128 }, 2));
+    await check('threads: resnet-18 64x64 on 2 threads, same bits as 1', () => threadsCheck(simdnet, 'resnet-18', { resolution: 64 }, 2));
+    await check('threads: mobilenet-v1 128x128 alpha 0.5 on 3 threads (runAsync), same bits as 1', () => threadsCheck(simdnet, 'mobilenet-v1', { resolution: 128, alpha: 0.5 }, 3, true));
+  } else {
+    await check('threads: unavailable here, compile({ threads: 2 }) runs on one thread and says why', async () => {
+      if (typeof features.threadsReason !== 'string' || !features.threadsReason) fail(`features().threadsReason is ${features.threadsReason}`);
+      const net = await simdnet.compile(simdnet.buildModel('mobilenet-v1', { resolution: 128, alpha: 0.25 }), { threads: 2 });
+      try {
+        if (net.threads !== 1) fail(`net.threads is ${net.threads}`);
+        if (net.threadsReason !== features.threadsReason) fail(`net.threadsReason is ${net.threadsReason}`);
+        net.run(new Float32Array(128 * 128 * 3));
+      } finally {
+        net.dispose();
+      }
+      return features.threadsReason;
+    });
+  }
   return summarize(features, results);
 }
 

@@ -2,11 +2,10 @@
 // The shipped GEMM driver over the tiles of the table in scripts/gen-gemm.mjs.
 import { gemmKC, gemmPB } from './config';
 import { copyCols } from '../common';
+import { scratch, GEMM_TAIL } from '../../misc/scratch';
 import { f32_gemm_7x8 } from './f32_gemm_7x8';
 import { f32_gemm_4x8 } from './f32_gemm_4x8';
 import { f32_gemm_1x8 } from './f32_gemm_1x8';
-
-const SCRATCH: usize = memory.data(224, 16);
 
 /**
  * C[m x n] = clamp(A[m x k] * W + bias, lo, hi) with W packed by f32_gemm_pack(8, ...).
@@ -15,6 +14,7 @@ const SCRATCH: usize = memory.data(224, 16);
  * Reads A[m x k], packed W; writes exactly the m x n block of C.
  */
 export function f32_gemm(m: i32, n: i32, k: i32, a: usize, lda: usize, packed: usize, c: usize, ldc: usize, lo: f32, hi: f32, clamp: i32): void {
+  const SCRATCH = scratch + GEMM_TAIL;
   const panelStride = <usize>(k + 1) * 32;
   const npanels = (n + 7) >> 3;
   const kcMax = gemmKC(k);
