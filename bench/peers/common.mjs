@@ -38,10 +38,13 @@ export const stats = (xs) => {
 
 /**
  * One model on every engine: prepare, one run each and the agreement check (each pair within
- * `tolerance`), warm-up, then `runs` rounds interleaved A B C A B C. Fills `row` (ms, gflops,
+ * `tolerance`), warm-up, then `runs` rounds interleaved A B C A B C, `gapMs` of idle time before
+ * each timed run (with threads: ONNX Runtime Web's pool threads keep a core busy for ~20 ms after
+ * its run — measured: simdnet on 2 threads right after it 27.3 ms, 13.0 ms after a 20 ms pause,
+ * 12.8 ms alone — which would tax whichever engine comes next). Fills `row` (ms, gflops,
  * samples, ratio simdnet / peer, relDiff, or mismatch). Returns false on a mismatch (not timed).
  */
-export async function benchModel(simdnet, engines, m, { runs, warmup, tolerance }, row) {
+export async function benchModel(simdnet, engines, m, { runs, warmup, tolerance, gapMs = 0 }, row) {
   const prepared = [];
   try {
     const graph = simdnet.buildModel(m.name, { batch: m.batch });
@@ -78,6 +81,7 @@ export async function benchModel(simdnet, engines, m, { runs, warmup, tolerance 
     const samples = prepared.map(() => []);
     for (let r = 0; r < runs; r++) {
       for (let k = 0; k < prepared.length; k++) {
+        if (gapMs) await new Promise((res) => setTimeout(res, gapMs));
         const t = performance.now();
         await prepared[k].p.run(x);
         samples[k].push(performance.now() - t);

@@ -100,7 +100,7 @@ async function main() {
     },
     runtime: { node: process.version, v8: process.versions.v8 },
     versions,
-    settings: { runs: opts.runs, warmup: opts.warmup, threads: Object.fromEntries(engines.map((e) => [e.name, versions[e.name].threads])), order: engines.map((e) => e.name), tolerance: TOLERANCE, weights: 'randomWeights(graph, 1)', input: 'unit normal, seed 12345' },
+    settings: { runs: opts.runs, warmup: opts.warmup, gapMs: opts.threads > 1 ? 50 : 0, threads: Object.fromEntries(engines.map((e) => [e.name, versions[e.name].threads])), order: engines.map((e) => e.name), tolerance: TOLERANCE, weights: 'randomWeights(graph, 1)', input: 'unit normal, seed 12345' },
     loadavgBefore: loadavg(),
     results: [],
   };
@@ -113,7 +113,7 @@ async function main() {
     const row = { model: m.name, batch: m.batch };
     report.results.push(row);
     try {
-      const ok = await benchModel(simdnet, engines, m, { runs: opts.runs, warmup: opts.warmup, tolerance: TOLERANCE }, row);
+      const ok = await benchModel(simdnet, engines, m, { runs: opts.runs, warmup: opts.warmup, tolerance: TOLERANCE, gapMs: opts.threads > 1 ? 50 : 0 }, row);
       if (!ok) {
         failed = true;
         console.log(`${m.spec}: MISMATCH (> ${TOLERANCE}): ${row.mismatch.join('; ')} — not timed`);

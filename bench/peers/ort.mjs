@@ -24,6 +24,7 @@ export async function describe() {
     threads: ort.env.wasm.numThreads,
     executionProvider: 'wasm',
     graphOptimizationLevel: 'all',
+    ...(ort.env.wasm.numThreads > 1 ? { 'session.intra_op.allow_spinning': '0' } : {}),
   };
 }
 
@@ -42,6 +43,9 @@ export async function prepare(graph, weights) {
   const session = await ort.InferenceSession.create(toONNX(graph, weights), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
+    // ORT's pool threads spin between ops by default; in a run interleaved with other engines
+    // that spin would take their cores. Off, as an application sharing the CPU would set it.
+    ...(ort.env.wasm.numThreads > 1 ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   });
   const shape = graph.nodes.find((n) => n.name === graph.input).outShape;
   const [n, h, w, c] = shape;

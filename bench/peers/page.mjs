@@ -18,7 +18,7 @@ try {
     versions[e.name] = await e.describe();
   }
   log(`versions ${JSON.stringify(versions)}; cross-origin isolated: ${self.crossOriginIsolated}`);
-  const settings = { runs: Number(q.get('runs') ?? 15), warmup: Number(q.get('warmup') ?? 3), tolerance: 1e-4 };
+  const settings = { runs: Number(q.get('runs') ?? 15), warmup: Number(q.get('warmup') ?? 3), tolerance: 1e-4, gapMs: threads > 1 ? 50 : 0 };
   const results = [];
   for (const spec of (q.get('models') ?? 'mobilenet-v1').split(',')) {
     const [name, batch = '1'] = spec.split(':');
@@ -32,7 +32,11 @@ try {
       log(`${spec}: ERROR ${row.error}`);
     }
   }
-  window.__result = { versions, settings: { ...settings, threads }, userAgent: navigator.userAgent, results, lines };
+  // what each engine reports once it has run (tfjs knows its pthread count only then)
+  const versionsAfter = {};
+  for (const e of engines) versionsAfter[e.name] = await e.describe();
+  log(`after the runs: ${JSON.stringify(Object.fromEntries(Object.entries(versionsAfter).map(([k, v]) => [k, v.threads])))}`);
+  window.__result = { versions, versionsAfter, settings: { ...settings, threads }, userAgent: navigator.userAgent, results, lines };
 } catch (e) {
   window.__result = { results: null, lines: [...lines, `FAIL ${String(e?.stack ?? e)}`] };
 }
