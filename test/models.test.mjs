@@ -11,6 +11,8 @@
 //   MACs; the exact figures here are the torch hook counts.
 // - AlexNet 2012: by hand (see src/models/alexnet.ts), also rebuilt in torch: 60,965,224 / 724,406,816.
 // - MobileNet v1: the paper's Tables 6-7 (millions, rounded as the paper does).
+// - SqueezeNet, DenseNet, ResNeXt: torchvision 0.14 `num_params` equal the parameter sums; the
+//   docs' GFLOPS (0.82, 0.35, ...) are these hook counts at two decimals.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODELS, buildModel, modelInfo } from '../dist/models/index.js';
@@ -45,6 +47,8 @@ const GOLDEN = [
   ['resnet-152', 60_192_808, 11.514, 11_513_626_624],
   ['mobilenet-v1', 4_231_976, null, 568_740_352],
   ['mobilenet-v2', 3_504_872, 0.301, 300_774_272],
+  ['squeezenet-1.0', 1_248_424, 0.819, 818_924_576],
+  ['squeezenet-1.1', 1_235_496, 0.349, 349_151_936],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {
@@ -118,6 +122,13 @@ const STAGES = {
     'features.6.add': [28, 28, 32], 'features.10.add': [14, 14, 64], 'features.13.add': [14, 14, 96],
     'features.16.add': [7, 7, 160], 'features.17.conv.3': [7, 7, 320], 'features.18.2': [7, 7, 1280],
     'classifier.1': [1000] },
+  'squeezenet-1.0': { 'features.0': [109, 109, 96], 'features.2': [54, 54, 96], 'features.3.squeeze': [54, 54, 16],
+    'features.3': [54, 54, 128], 'features.5': [54, 54, 256], 'features.6': [27, 27, 256], 'features.10': [27, 27, 512],
+    'features.11': [13, 13, 512], 'features.12': [13, 13, 512], 'classifier.1': [13, 13, 1000], 'classifier.3': [1, 1, 1000],
+    flatten: [1000] },
+  'squeezenet-1.1': { 'features.0': [111, 111, 64], 'features.2': [55, 55, 64], 'features.4': [55, 55, 128],
+    'features.5': [27, 27, 128], 'features.7': [27, 27, 256], 'features.8': [13, 13, 256], 'features.12': [13, 13, 512],
+    'classifier.3': [1, 1, 1000] },
 };
 
 for (const [name, stages] of Object.entries(STAGES)) {
@@ -153,9 +164,17 @@ test('architecture details that the counts alone would not catch', () => {
   // Inception-v4 pools exclude padding; Inception-v3 (F.avg_pool2d default) includes it.
   assert.is(node(buildModel('inception-v4'), 'features.6.branch3.0').countIncludePad, false);
   assert.is(node(buildModel('inception-v3'), 'Mixed_5b.avgpool').countIncludePad, true);
+  // SqueezeNet: ceil-mode pools, biased convs, expand 1x1 before expand 3x3 in the concat.
+  const sq = buildModel('squeezenet-1.1');
+  assert.ok(node(sq, 'features.2').ceil);
+  assert.ok(node(sq, 'features.3.expand3x3').bias);
+  assert.equal(node(sq, 'features.3').inputs, ['features.3.expand1x1_activation', 'features.3.expand3x3_activation']);
 });
 
-test('every model: NHWC input at its default resolution, 1000 logits out of an fc', () => {
+// SqueezeNet has no fc: its logits are a 1x1 conv's, globally average-pooled and flattened.
+const CONV_CLASSIFIER = new Set(['squeezenet-1.0', 'squeezenet-1.1']);
+
+test('every model: NHWC input at its default resolution, 1000 logits out of an fc (or SqueezeNet\'s pooled conv)', () => {
   for (const m of MODELS) {
     const g = buildModel(m.name, { batch: 2 });
     assert.is(g.name, m.name);
@@ -163,7 +182,7 @@ test('every model: NHWC input at its default resolution, 1000 logits out of an f
     assert.equal(input.outShape, [2, m.defaultResolution, m.defaultResolution, 3], m.name);
     const out = g.nodes.at(-1);
     assert.is(out.name, g.output);
-    assert.is(out.op, 'fc', m.name);
+    assert.is(out.op, CONV_CLASSIFIER.has(m.name) ? 'flatten' : 'fc', m.name);
     assert.equal(out.outShape, [2, 1000], m.name);
     assert.is(new Set(g.nodes.map((n) => n.name)).size, g.nodes.length);
     assert.ok(m.paper.length > 0 && m.variant.length > 0 && m.family.length > 0);

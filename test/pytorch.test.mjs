@@ -100,4 +100,9 @@ test('googlenet = torchvision googlenet (ceil-mode pools, in-place concat)', asy
   await check('googlenet', 'googlenet', 112);
 });
 
+test('squeezenet-1.0 / 1.1 = torchvision squeezenet1_0 / 1_1 (fire concat, conv classifier, ceil pools)', async () => {
+  await check('squeezenet-1.0', 'squeezenet1_0', 96);
+  await check('squeezenet-1.1', 'squeezenet1_1', 96);
+});
+
 test.run();

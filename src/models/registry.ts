@@ -10,6 +10,7 @@ import { inceptionV4 } from './inception_v4.js';
 import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 import { mobilenetV2 } from './mobilenet_v2.js';
 import { resnet } from './resnet.js';
+import { squeezenet } from './squeezenet.js';
 import { vgg } from './vgg.js';
 
 /** Which options a model accepts beyond `batch`. */
@@ -60,6 +61,7 @@ const PAPERS = {
   resnet: 'He et al. 2016, Deep Residual Learning for Image Recognition (CVPR)',
   mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
+  squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
 const ENTRIES: Entry[] = [
@@ -114,6 +116,16 @@ const ENTRIES: Entry[] = [
     name: 'mobilenet-v2', family: 'mobilenet_v2', paper: PAPERS.mobilenetV2, defaultResolution: 224, options: {},
     variant: 'torchvision mobilenet_v2, width 1.0, ReLU6',
     build: mobilenetV2,
+  },
+  {
+    name: 'squeezenet-1.0', family: 'squeezenet', paper: PAPERS.squeezenet, defaultResolution: 224, options: {},
+    variant: 'torchvision squeezenet1_0: the paper\'s Table 1, ceil-mode pools, conv classifier + ReLU + global average pool (no fc)',
+    build: (o) => squeezenet('1.0', o),
+  },
+  {
+    name: 'squeezenet-1.1', family: 'squeezenet', paper: PAPERS.squeezenet, defaultResolution: 224, options: {},
+    variant: 'torchvision squeezenet1_1: v1.1 of the authors\' repository (3x3 stem of 64, earlier pools), conv classifier (no fc)',
+    build: (o) => squeezenet('1.1', o),
   },
 ];
 
