@@ -49,6 +49,10 @@ const GOLDEN = [
   ['mobilenet-v2', 3_504_872, 0.301, 300_774_272],
   ['squeezenet-1.0', 1_248_424, 0.819, 818_924_576],
   ['squeezenet-1.1', 1_235_496, 0.349, 349_151_936],
+  ['densenet-121', 7_978_856, 2.834, 2_834_161_664],
+  ['densenet-161', 28_681_000, 7.728, 7_727_907_072],
+  ['densenet-169', 14_149_480, 3.36, 3_359_843_328],
+  ['densenet-201', 20_013_928, 4.291, 4_291_365_888],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {
@@ -129,6 +133,18 @@ const STAGES = {
   'squeezenet-1.1': { 'features.0': [111, 111, 64], 'features.2': [55, 55, 64], 'features.4': [55, 55, 128],
     'features.5': [27, 27, 128], 'features.7': [27, 27, 256], 'features.8': [13, 13, 256], 'features.12': [13, 13, 512],
     'classifier.3': [1, 1, 1000] },
+  'densenet-121': { 'features.conv0': [112, 112, 64], 'features.pool0': [56, 56, 64],
+    'features.denseblock1.denselayer1.conv1': [56, 56, 128], 'features.denseblock1.denselayer1.cat': [56, 56, 96],
+    'features.denseblock1.denselayer6.cat': [56, 56, 256], 'features.transition1.conv': [56, 56, 128],
+    'features.transition1.pool': [28, 28, 128], 'features.denseblock2.denselayer12.cat': [28, 28, 512],
+    'features.transition2.pool': [14, 14, 256], 'features.denseblock3.denselayer24.cat': [14, 14, 1024],
+    'features.transition3.pool': [7, 7, 512], 'features.denseblock4.denselayer16.cat': [7, 7, 1024],
+    'features.norm5': [7, 7, 1024], avgpool: [1, 1, 1024], classifier: [1000] },
+  'densenet-161': { 'features.pool0': [56, 56, 96], 'features.denseblock1.denselayer1.conv1': [56, 56, 192],
+    'features.denseblock1.denselayer6.cat': [56, 56, 384], 'features.denseblock3.denselayer36.cat': [14, 14, 2112],
+    'features.norm5': [7, 7, 2208] },
+  'densenet-169': { 'features.denseblock3.denselayer32.cat': [14, 14, 1280], 'features.norm5': [7, 7, 1664] },
+  'densenet-201': { 'features.denseblock3.denselayer48.cat': [14, 14, 1792], 'features.norm5': [7, 7, 1920] },
 };
 
 for (const [name, stages] of Object.entries(STAGES)) {
@@ -164,6 +180,12 @@ test('architecture details that the counts alone would not catch', () => {
   // Inception-v4 pools exclude padding; Inception-v3 (F.avg_pool2d default) includes it.
   assert.is(node(buildModel('inception-v4'), 'features.6.branch3.0').countIncludePad, false);
   assert.is(node(buildModel('inception-v3'), 'Mixed_5b.avgpool').countIncludePad, true);
+  // DenseNet: transitions average-pool 2x2 without padding; dense layers concatenate new channels last.
+  const dn = buildModel('densenet-121');
+  assert.equal([node(dn, 'features.transition1.pool').op, node(dn, 'features.transition1.pool').kernel], ['avgpool', [2, 2]]);
+  assert.equal(node(dn, 'features.denseblock1.denselayer2.cat').inputs,
+    ['features.denseblock1.denselayer1.cat', 'features.denseblock1.denselayer2.conv2']);
+  assert.not.ok(node(dn, 'features.denseblock1.denselayer2.conv2').bias);
   // SqueezeNet: ceil-mode pools, biased convs, expand 1x1 before expand 3x3 in the concat.
   const sq = buildModel('squeezenet-1.1');
   assert.ok(node(sq, 'features.2').ceil);

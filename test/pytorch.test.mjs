@@ -105,4 +105,12 @@ test('squeezenet-1.0 / 1.1 = torchvision squeezenet1_0 / 1_1 (fire concat, conv 
   await check('squeezenet-1.1', 'squeezenet1_1', 96);
 });
 
+test('densenet-121 = torchvision densenet121 (pre-activation BN as scale-shift, growth by concat)', async () => {
+  await check('densenet-121', 'densenet121', 64);
+});
+
+test('densenet-161 = torchvision densenet161 (growth 48, stem 96)', async () => {
+  await check('densenet-161', 'densenet161', 32);
+});
+
 test.run();

@@ -4,6 +4,7 @@ import type { Graph } from '../graph/types.js';
 import { alexnet, alexnet2012 } from './alexnet.js';
 import type { NetOptions } from './common.js';
 import { googlenet } from './googlenet.js';
+import { densenet } from './densenet.js';
 import { bnInception } from './inception_v2.js';
 import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
@@ -61,6 +62,7 @@ const PAPERS = {
   resnet: 'He et al. 2016, Deep Residual Learning for Image Recognition (CVPR)',
   mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
+  densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
   squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
@@ -127,6 +129,11 @@ const ENTRIES: Entry[] = [
     variant: 'torchvision squeezenet1_1: v1.1 of the authors\' repository (3x3 stem of 64, earlier pools), conv classifier (no fc)',
     build: (o) => squeezenet('1.1', o),
   },
+  ...([121, 161, 169, 201] as const).map((d): Entry => ({
+    name: `densenet-${d}`, family: 'densenet', paper: PAPERS.densenet, defaultResolution: 224, options: {},
+    variant: `torchvision densenet${d}: DenseNet-BC, growth ${d === 161 ? 48 : 32}, bottleneck 4k, compression 0.5, no dropout`,
+    build: (o: NetOptions) => densenet(d, o),
+  })),
 ];
 
 /** Every network of the zoo, in a stable order. */
