@@ -53,6 +53,8 @@ const GOLDEN = [
   ['densenet-161', 28_681_000, 7.728, 7_727_907_072],
   ['densenet-169', 14_149_480, 3.36, 3_359_843_328],
   ['densenet-201', 20_013_928, 4.291, 4_291_365_888],
+  ['resnext-50-32x4d', 25_028_904, 4.23, 4_230_479_872],
+  ['resnext-101-32x8d', 88_791_336, 16.414, 16_414_015_488],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {
@@ -144,6 +146,10 @@ const STAGES = {
     'features.denseblock1.denselayer6.cat': [56, 56, 384], 'features.denseblock3.denselayer36.cat': [14, 14, 2112],
     'features.norm5': [7, 7, 2208] },
   'densenet-169': { 'features.denseblock3.denselayer32.cat': [14, 14, 1280], 'features.norm5': [7, 7, 1664] },
+  'resnext-50-32x4d': { 'layer1.0.conv1': [56, 56, 128], 'layer1.0.conv2': [56, 56, 128], 'layer1.2.relu': [56, 56, 256],
+    'layer2.0.conv2': [28, 28, 256], 'layer3.0.conv1': [28, 28, 512], 'layer3.5.relu': [14, 14, 1024],
+    'layer4.0.conv2': [7, 7, 1024], 'layer4.2.relu': [7, 7, 2048], fc: [1000] },
+  'resnext-101-32x8d': { 'layer1.0.conv2': [56, 56, 256], 'layer3.22.relu': [14, 14, 1024], 'layer4.0.conv2': [7, 7, 2048] },
   'densenet-201': { 'features.denseblock3.denselayer48.cat': [14, 14, 1792], 'features.norm5': [7, 7, 1920] },
 };
 
@@ -180,6 +186,11 @@ test('architecture details that the counts alone would not catch', () => {
   // Inception-v4 pools exclude padding; Inception-v3 (F.avg_pool2d default) includes it.
   assert.is(node(buildModel('inception-v4'), 'features.6.branch3.0').countIncludePad, false);
   assert.is(node(buildModel('inception-v3'), 'Mixed_5b.avgpool').countIncludePad, true);
+  // ResNeXt: the grouped 3x3 carries the stride; plain ResNet keeps groups 1.
+  const rx = buildModel('resnext-50-32x4d');
+  assert.equal([node(rx, 'layer2.0.conv2').groups, node(rx, 'layer2.0.conv2').stride], [32, [2, 2]]);
+  assert.is(node(rx, 'layer2.0.conv1').groups, 1);
+  assert.is(node(r50, 'layer2.0.conv2').groups, 1);
   // DenseNet: transitions average-pool 2x2 without padding; dense layers concatenate new channels last.
   const dn = buildModel('densenet-121');
   assert.equal([node(dn, 'features.transition1.pool').op, node(dn, 'features.transition1.pool').kernel], ['avgpool', [2, 2]]);

@@ -113,4 +113,8 @@ test('densenet-161 = torchvision densenet161 (growth 48, stem 96)', async () => 
   await check('densenet-161', 'densenet161', 32);
 });
 
+test('resnext-50-32x4d = torchvision resnext50_32x4d (grouped 3x3, width per group)', async () => {
+  await check('resnext-50-32x4d', 'resnext50_32x4d', 64);
+});
+
 test.run();

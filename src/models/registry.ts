@@ -10,7 +10,7 @@ import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
 import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 import { mobilenetV2 } from './mobilenet_v2.js';
-import { resnet } from './resnet.js';
+import { resnet, resnext } from './resnet.js';
 import { squeezenet } from './squeezenet.js';
 import { vgg } from './vgg.js';
 
@@ -63,6 +63,7 @@ const PAPERS = {
   mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
   densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
+  resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
   squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
@@ -133,6 +134,11 @@ const ENTRIES: Entry[] = [
     name: `densenet-${d}`, family: 'densenet', paper: PAPERS.densenet, defaultResolution: 224, options: {},
     variant: `torchvision densenet${d}: DenseNet-BC, growth ${d === 161 ? 48 : 32}, bottleneck 4k, compression 0.5, no dropout`,
     build: (o: NetOptions) => densenet(d, o),
+  })),
+  ...(['50-32x4d', '101-32x8d'] as const).map((v): Entry => ({
+    name: `resnext-${v}`, family: 'resnet', paper: PAPERS.resnext, defaultResolution: 224, options: {},
+    variant: `torchvision resnext${v.replace('-', '_')}: ResNet v1.5 bottlenecks with a grouped 3x3 (cardinality 32, ${v.slice(-2, -1)} channels per group)`,
+    build: (o: NetOptions) => resnext(v, o),
   })),
 ];
 
