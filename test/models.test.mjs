@@ -11,6 +11,8 @@
 //   MACs; the exact figures here are the torch hook counts.
 // - AlexNet 2012: by hand (see src/models/alexnet.ts), also rebuilt in torch: 60,965,224 / 724,406,816.
 // - MobileNet v1: the paper's Tables 6-7 (millions, rounded as the paper does).
+// - SqueezeNet, DenseNet, ResNeXt: torchvision 0.14 `num_params` equal the parameter sums; the
+//   docs' GFLOPS (0.82, 0.35, ...) are these hook counts at two decimals.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODELS, buildModel, modelInfo } from '../dist/models/index.js';
@@ -45,6 +47,14 @@ const GOLDEN = [
   ['resnet-152', 60_192_808, 11.514, 11_513_626_624],
   ['mobilenet-v1', 4_231_976, null, 568_740_352],
   ['mobilenet-v2', 3_504_872, 0.301, 300_774_272],
+  ['squeezenet-1.0', 1_248_424, 0.819, 818_924_576],
+  ['squeezenet-1.1', 1_235_496, 0.349, 349_151_936],
+  ['densenet-121', 7_978_856, 2.834, 2_834_161_664],
+  ['densenet-161', 28_681_000, 7.728, 7_727_907_072],
+  ['densenet-169', 14_149_480, 3.36, 3_359_843_328],
+  ['densenet-201', 20_013_928, 4.291, 4_291_365_888],
+  ['resnext-50-32x4d', 25_028_904, 4.23, 4_230_479_872],
+  ['resnext-101-32x8d', 88_791_336, 16.414, 16_414_015_488],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {
@@ -118,6 +128,29 @@ const STAGES = {
     'features.6.add': [28, 28, 32], 'features.10.add': [14, 14, 64], 'features.13.add': [14, 14, 96],
     'features.16.add': [7, 7, 160], 'features.17.conv.3': [7, 7, 320], 'features.18.2': [7, 7, 1280],
     'classifier.1': [1000] },
+  'squeezenet-1.0': { 'features.0': [109, 109, 96], 'features.2': [54, 54, 96], 'features.3.squeeze': [54, 54, 16],
+    'features.3': [54, 54, 128], 'features.5': [54, 54, 256], 'features.6': [27, 27, 256], 'features.10': [27, 27, 512],
+    'features.11': [13, 13, 512], 'features.12': [13, 13, 512], 'classifier.1': [13, 13, 1000], 'classifier.3': [1, 1, 1000],
+    flatten: [1000] },
+  'squeezenet-1.1': { 'features.0': [111, 111, 64], 'features.2': [55, 55, 64], 'features.4': [55, 55, 128],
+    'features.5': [27, 27, 128], 'features.7': [27, 27, 256], 'features.8': [13, 13, 256], 'features.12': [13, 13, 512],
+    'classifier.3': [1, 1, 1000] },
+  'densenet-121': { 'features.conv0': [112, 112, 64], 'features.pool0': [56, 56, 64],
+    'features.denseblock1.denselayer1.conv1': [56, 56, 128], 'features.denseblock1.denselayer1.cat': [56, 56, 96],
+    'features.denseblock1.denselayer6.cat': [56, 56, 256], 'features.transition1.conv': [56, 56, 128],
+    'features.transition1.pool': [28, 28, 128], 'features.denseblock2.denselayer12.cat': [28, 28, 512],
+    'features.transition2.pool': [14, 14, 256], 'features.denseblock3.denselayer24.cat': [14, 14, 1024],
+    'features.transition3.pool': [7, 7, 512], 'features.denseblock4.denselayer16.cat': [7, 7, 1024],
+    'features.norm5': [7, 7, 1024], avgpool: [1, 1, 1024], classifier: [1000] },
+  'densenet-161': { 'features.pool0': [56, 56, 96], 'features.denseblock1.denselayer1.conv1': [56, 56, 192],
+    'features.denseblock1.denselayer6.cat': [56, 56, 384], 'features.denseblock3.denselayer36.cat': [14, 14, 2112],
+    'features.norm5': [7, 7, 2208] },
+  'densenet-169': { 'features.denseblock3.denselayer32.cat': [14, 14, 1280], 'features.norm5': [7, 7, 1664] },
+  'resnext-50-32x4d': { 'layer1.0.conv1': [56, 56, 128], 'layer1.0.conv2': [56, 56, 128], 'layer1.2.relu': [56, 56, 256],
+    'layer2.0.conv2': [28, 28, 256], 'layer3.0.conv1': [28, 28, 512], 'layer3.5.relu': [14, 14, 1024],
+    'layer4.0.conv2': [7, 7, 1024], 'layer4.2.relu': [7, 7, 2048], fc: [1000] },
+  'resnext-101-32x8d': { 'layer1.0.conv2': [56, 56, 256], 'layer3.22.relu': [14, 14, 1024], 'layer4.0.conv2': [7, 7, 2048] },
+  'densenet-201': { 'features.denseblock3.denselayer48.cat': [14, 14, 1792], 'features.norm5': [7, 7, 1920] },
 };
 
 for (const [name, stages] of Object.entries(STAGES)) {
@@ -153,9 +186,28 @@ test('architecture details that the counts alone would not catch', () => {
   // Inception-v4 pools exclude padding; Inception-v3 (F.avg_pool2d default) includes it.
   assert.is(node(buildModel('inception-v4'), 'features.6.branch3.0').countIncludePad, false);
   assert.is(node(buildModel('inception-v3'), 'Mixed_5b.avgpool').countIncludePad, true);
+  // ResNeXt: the grouped 3x3 carries the stride; plain ResNet keeps groups 1.
+  const rx = buildModel('resnext-50-32x4d');
+  assert.equal([node(rx, 'layer2.0.conv2').groups, node(rx, 'layer2.0.conv2').stride], [32, [2, 2]]);
+  assert.is(node(rx, 'layer2.0.conv1').groups, 1);
+  assert.is(node(r50, 'layer2.0.conv2').groups, 1);
+  // DenseNet: transitions average-pool 2x2 without padding; dense layers concatenate new channels last.
+  const dn = buildModel('densenet-121');
+  assert.equal([node(dn, 'features.transition1.pool').op, node(dn, 'features.transition1.pool').kernel], ['avgpool', [2, 2]]);
+  assert.equal(node(dn, 'features.denseblock1.denselayer2.cat').inputs,
+    ['features.denseblock1.denselayer1.cat', 'features.denseblock1.denselayer2.conv2']);
+  assert.not.ok(node(dn, 'features.denseblock1.denselayer2.conv2').bias);
+  // SqueezeNet: ceil-mode pools, biased convs, expand 1x1 before expand 3x3 in the concat.
+  const sq = buildModel('squeezenet-1.1');
+  assert.ok(node(sq, 'features.2').ceil);
+  assert.ok(node(sq, 'features.3.expand3x3').bias);
+  assert.equal(node(sq, 'features.3').inputs, ['features.3.expand1x1_activation', 'features.3.expand3x3_activation']);
 });
 
-test('every model: NHWC input at its default resolution, 1000 logits out of an fc', () => {
+// SqueezeNet has no fc: its logits are a 1x1 conv's, globally average-pooled and flattened.
+const CONV_CLASSIFIER = new Set(['squeezenet-1.0', 'squeezenet-1.1']);
+
+test('every model: NHWC input at its default resolution, 1000 logits out of an fc (or SqueezeNet\'s pooled conv)', () => {
   for (const m of MODELS) {
     const g = buildModel(m.name, { batch: 2 });
     assert.is(g.name, m.name);
@@ -163,7 +215,7 @@ test('every model: NHWC input at its default resolution, 1000 logits out of an f
     assert.equal(input.outShape, [2, m.defaultResolution, m.defaultResolution, 3], m.name);
     const out = g.nodes.at(-1);
     assert.is(out.name, g.output);
-    assert.is(out.op, 'fc', m.name);
+    assert.is(out.op, CONV_CLASSIFIER.has(m.name) ? 'flatten' : 'fc', m.name);
     assert.equal(out.outShape, [2, 1000], m.name);
     assert.is(new Set(g.nodes.map((n) => n.name)).size, g.nodes.length);
     assert.ok(m.paper.length > 0 && m.variant.length > 0 && m.family.length > 0);

@@ -100,4 +100,21 @@ test('googlenet = torchvision googlenet (ceil-mode pools, in-place concat)', asy
   await check('googlenet', 'googlenet', 112);
 });
 
+test('squeezenet-1.0 / 1.1 = torchvision squeezenet1_0 / 1_1 (fire concat, conv classifier, ceil pools)', async () => {
+  await check('squeezenet-1.0', 'squeezenet1_0', 96);
+  await check('squeezenet-1.1', 'squeezenet1_1', 96);
+});
+
+test('densenet-121 = torchvision densenet121 (pre-activation BN as scale-shift, growth by concat)', async () => {
+  await check('densenet-121', 'densenet121', 64);
+});
+
+test('densenet-161 = torchvision densenet161 (growth 48, stem 96)', async () => {
+  await check('densenet-161', 'densenet161', 32);
+});
+
+test('resnext-50-32x4d = torchvision resnext50_32x4d (grouped 3x3, width per group)', async () => {
+  await check('resnext-50-32x4d', 'resnext50_32x4d', 64);
+});
+
 test.run();

@@ -7,6 +7,8 @@ export { GOOGLENET_INCEPTIONS, type GoogLeNetInception, googlenet } from './goog
 export { BN_INCEPTION_MODULES, type BnInceptionModule, bnInception } from './inception_v2.js';
 export { INCEPTION_V3_BLOCKS, inceptionV3 } from './inception_v3.js';
 export { INCEPTION_V4_FEATURES, inceptionV4 } from './inception_v4.js';
-export { RESNET_CONFIGS, resnet } from './resnet.js';
+export { RESNET_CONFIGS, RESNEXT_CONFIGS, resnet, resnext } from './resnet.js';
 export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';
+export { SQUEEZENET_CONFIGS, type SqueezeNetLayer, squeezenet } from './squeezenet.js';
+export { DENSENET_CONFIGS, densenet } from './densenet.js';

@@ -4,12 +4,14 @@ import type { Graph } from '../graph/types.js';
 import { alexnet, alexnet2012 } from './alexnet.js';
 import type { NetOptions } from './common.js';
 import { googlenet } from './googlenet.js';
+import { densenet } from './densenet.js';
 import { bnInception } from './inception_v2.js';
 import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
 import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 import { mobilenetV2 } from './mobilenet_v2.js';
-import { resnet } from './resnet.js';
+import { resnet, resnext } from './resnet.js';
+import { squeezenet } from './squeezenet.js';
 import { vgg } from './vgg.js';
 
 /** Which options a model accepts beyond `batch`. */
@@ -60,6 +62,9 @@ const PAPERS = {
   resnet: 'He et al. 2016, Deep Residual Learning for Image Recognition (CVPR)',
   mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
+  densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
+  resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
+  squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
 const ENTRIES: Entry[] = [
@@ -115,6 +120,26 @@ const ENTRIES: Entry[] = [
     variant: 'torchvision mobilenet_v2, width 1.0, ReLU6',
     build: mobilenetV2,
   },
+  {
+    name: 'squeezenet-1.0', family: 'squeezenet', paper: PAPERS.squeezenet, defaultResolution: 224, options: {},
+    variant: 'torchvision squeezenet1_0: the paper\'s Table 1, ceil-mode pools, conv classifier + ReLU + global average pool (no fc)',
+    build: (o) => squeezenet('1.0', o),
+  },
+  {
+    name: 'squeezenet-1.1', family: 'squeezenet', paper: PAPERS.squeezenet, defaultResolution: 224, options: {},
+    variant: 'torchvision squeezenet1_1: v1.1 of the authors\' repository (3x3 stem of 64, earlier pools), conv classifier (no fc)',
+    build: (o) => squeezenet('1.1', o),
+  },
+  ...([121, 161, 169, 201] as const).map((d): Entry => ({
+    name: `densenet-${d}`, family: 'densenet', paper: PAPERS.densenet, defaultResolution: 224, options: {},
+    variant: `torchvision densenet${d}: DenseNet-BC, growth ${d === 161 ? 48 : 32}, bottleneck 4k, compression 0.5, no dropout`,
+    build: (o: NetOptions) => densenet(d, o),
+  })),
+  ...(['50-32x4d', '101-32x8d'] as const).map((v): Entry => ({
+    name: `resnext-${v}`, family: 'resnet', paper: PAPERS.resnext, defaultResolution: 224, options: {},
+    variant: `torchvision resnext${v.replace('-', '_')}: ResNet v1.5 bottlenecks with a grouped 3x3 (cardinality 32, ${v.slice(-2, -1)} channels per group)`,
+    build: (o: NetOptions) => resnext(v, o),
+  })),
 ];
 
 /** Every network of the zoo, in a stable order. */

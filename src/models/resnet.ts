@@ -7,6 +7,12 @@
 //   → layer1 56x56x(64 | 256) → layer2 28x28x(128 | 512) → layer3 14x14x(256 | 1024)
 //   → layer4 7x7x(512 | 2048) → avgpool 1x1 → fc 1000          (basic | bottleneck)
 // Block outputs are `layer<s>.<i>.relu` (after the residual add `layer<s>.<i>.add`).
+//
+// ResNeXt — Xie, Girshick, Dollár, Tu & He 2017, "Aggregated Residual Transformations for Deep
+// Neural Networks" (CVPR), as torchvision's `resnext50_32x4d` / `resnext101_32x8d`: the same
+// v1.5 bottleneck with its 3x3 grouped (cardinality C = 32) and the bottleneck width
+// floor(planes * d / 64) * C for d channels per group (form (c) of the paper's Fig. 3), so
+// 32x4d stage 1 is 1x1 256→128, grouped 3x3 128→128, 1x1 128→256; block outputs as ResNet's.
 
 import type { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../graph/types.js';
@@ -21,20 +27,42 @@ export const RESNET_CONFIGS = {
   152: { block: 'bottleneck', layers: [3, 8, 36, 3] },
 } as const;
 
+/** torchvision's ResNeXt rows: bottleneck stages, `groups` (cardinality) and `width_per_group`. */
+export const RESNEXT_CONFIGS = {
+  '50-32x4d': { block: 'bottleneck', layers: [3, 4, 6, 3], groups: 32, widthPerGroup: 4 },
+  '101-32x8d': { block: 'bottleneck', layers: [3, 4, 23, 3], groups: 32, widthPerGroup: 8 },
+} as const;
+
+interface ResNetConfig {
+  readonly block: 'basic' | 'bottleneck';
+  readonly layers: readonly number[];
+  /** Grouped 3x3 of the bottleneck; absent = 1 with width per group 64 (plain ResNet). */
+  readonly groups?: number;
+  readonly widthPerGroup?: number;
+}
+
 /** ResNet-`depth` v1.5 (torchvision). */
 export function resnet(depth: keyof typeof RESNET_CONFIGS, opts: NetOptions): Graph {
-  const { block, layers } = RESNET_CONFIGS[depth];
+  return build(`resnet-${depth}`, RESNET_CONFIGS[depth], opts);
+}
+
+/** ResNeXt-`variant` (torchvision `resnext<variant>`, v1.5 strides). */
+export function resnext(variant: keyof typeof RESNEXT_CONFIGS, opts: NetOptions): Graph {
+  return build(`resnext-${variant}`, RESNEXT_CONFIGS[variant], opts);
+}
+
+function build(name: string, { block, layers, groups = 1, widthPerGroup = 64 }: ResNetConfig, opts: NetOptions): Graph {
   const expansion = block === 'basic' ? 1 : 4;
-  const { b, x: input } = start(`resnet-${depth}`, opts);
+  const { b, x: input } = start(name, opts);
   let x = b.conv2d(input, { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false }, 'conv1');
   x = b.batchnorm(x, {}, 'bn1');
   x = b.relu(x, 'relu');
   x = b.maxpool(x, { kernel: 3, stride: 2, padding: 1 }, 'maxpool');
   layers.forEach((blocks, s) => {
-    const width = 64 << s;
+    const planes = 64 << s;
     for (let i = 0; i < blocks; i++) {
       const stride = i === 0 && s > 0 ? 2 : 1;
-      x = residualBlock(b, x, `layer${s + 1}.${i}`, block, width, stride, expansion);
+      x = residualBlock(b, x, `layer${s + 1}.${i}`, block, planes, stride, expansion, groups, widthPerGroup);
     }
   });
   x = b.globalAvgPool(x, 'avgpool');
@@ -43,12 +71,14 @@ export function resnet(depth: keyof typeof RESNET_CONFIGS, opts: NetOptions): Gr
 }
 
 function residualBlock(
-  b: GraphBuilder, x: string, p: string, block: 'basic' | 'bottleneck', width: number, stride: number,
-  expansion: number,
+  b: GraphBuilder, x: string, p: string, block: 'basic' | 'bottleneck', planes: number, stride: number,
+  expansion: number, groups: number, widthPerGroup: number,
 ): string {
-  const out = width * expansion;
-  const conv = (y: string, c: number, k: number, s: number, n: number) => {
-    y = b.conv2d(y, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, bias: false }, `${p}.conv${n}`);
+  const out = planes * expansion;
+  // torchvision Bottleneck: int(planes * (base_width / 64.)) * groups; = planes for plain ResNet.
+  const width = Math.floor(planes * widthPerGroup / 64) * groups;
+  const conv = (y: string, c: number, k: number, s: number, n: number, g = 1) => {
+    y = b.conv2d(y, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, groups: g, bias: false }, `${p}.conv${n}`);
     return b.batchnorm(y, {}, `${p}.bn${n}`);
   };
   let y: string;
@@ -57,7 +87,7 @@ function residualBlock(
     y = conv(y, width, 3, 1, 2);
   } else {
     y = b.relu(conv(x, width, 1, 1, 1), `${p}.relu1`);
-    y = b.relu(conv(y, width, 3, stride, 2), `${p}.relu2`);
+    y = b.relu(conv(y, width, 3, stride, 2, groups), `${p}.relu2`);
     y = conv(y, out, 1, 1, 3);
   }
   let shortcut = x;
