@@ -140,6 +140,12 @@ const ENTRIES: Entry[] = [
     variant: `torchvision resnext${v.replace('-', '_')}: ResNet v1.5 bottlenecks with a grouped 3x3 (cardinality 32, ${v.slice(-2, -1)} channels per group)`,
     build: (o: NetOptions) => resnext(v, o),
   })),
+  ...(['101-32x4d', '101-64x4d'] as const).map((v): Entry => ({
+    name: `resnext-${v}`, family: 'resnet', paper: PAPERS.resnext, defaultResolution: 224, options: {},
+    variant: `Cadene pretrainedmodels resnext${v.replace('-', '_')} (Bianco et al. 2018's ResNeXt-101 (${v.slice(4)})): the authors' Torch model, ` +
+      `stride on the grouped 3x3 (cardinality ${v.slice(4, 6)}, 4 channels per group)`,
+    build: (o: NetOptions) => resnext(v, o),
+  })),
 ];
 
 /** Every network of the zoo, in a stable order. */

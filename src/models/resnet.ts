@@ -27,10 +27,18 @@ export const RESNET_CONFIGS = {
   152: { block: 'bottleneck', layers: [3, 8, 36, 3] },
 } as const;
 
-/** torchvision's ResNeXt rows: bottleneck stages, `groups` (cardinality) and `width_per_group`. */
+/**
+ * ResNeXt rows: bottleneck stages, `groups` (cardinality) and `width_per_group`. 50-32x4d and
+ * 101-32x8d are torchvision's; 101-32x4d and 101-64x4d are the networks Bianco et al. 2018
+ * measured, Cadene's `pretrainedmodels` ports of the authors' Torch models (`resnext101_32x4d`,
+ * `resnext101_64x4d`): the same graph (stride on the grouped 3x3, projection shortcuts, 7x7
+ * average pool, fc), so the same builder.
+ */
 export const RESNEXT_CONFIGS = {
   '50-32x4d': { block: 'bottleneck', layers: [3, 4, 6, 3], groups: 32, widthPerGroup: 4 },
+  '101-32x4d': { block: 'bottleneck', layers: [3, 4, 23, 3], groups: 32, widthPerGroup: 4 },
   '101-32x8d': { block: 'bottleneck', layers: [3, 4, 23, 3], groups: 32, widthPerGroup: 8 },
+  '101-64x4d': { block: 'bottleneck', layers: [3, 4, 23, 3], groups: 64, widthPerGroup: 4 },
 } as const;
 
 interface ResNetConfig {

@@ -34,6 +34,10 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'resnet-18': 'ResNet-18', 'resnet-50': 'ResNet-50', 'resnet-101': 'ResNet-101', 'resnet-152': 'ResNet-152',
   'mobilenet-v1': 'MobileNet-v1',
   'mobilenet-v2': 'MobileNet-v2',
+  'squeezenet-1.0': 'SqueezeNet-v1.0', 'squeezenet-1.1': 'SqueezeNet-v1.1',
+  'densenet-121': 'DenseNet-121 (k=32)', 'densenet-161': 'DenseNet-161 (k=48)',
+  'densenet-169': 'DenseNet-169 (k=32)', 'densenet-201': 'DenseNet-201 (k=32)',
+  'resnext-101-32x4d': 'ResNeXt-101 (32x4d)', 'resnext-101-64x4d': 'ResNeXt-101 (64x4d)',
 });
 
 /** RFC 4180-ish CSV: quoted fields may hold commas and doubled quotes; first row is the header. */

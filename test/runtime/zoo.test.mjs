@@ -23,6 +23,7 @@ const CASES = [
   ['densenet-121', { resolution: 64, batch: 2 }], ['densenet-161', { resolution: 32 }], ['densenet-169', { resolution: 32 }],
   ['densenet-201', { resolution: 32 }],
   ['resnext-50-32x4d', { resolution: 64 }], ['resnext-101-32x8d', { resolution: 32 }],
+  ['resnext-101-32x4d', { resolution: 32 }], ['resnext-101-64x4d', { resolution: 32 }],
   ['mobilenet-v1', {}], ['resnet-18', {}],
 ];
 
