@@ -59,6 +59,9 @@ const GOLDEN = [
   // pretrainedmodels and timm); Bianco et al. list 8.0 and 15.5 G operations (one decimal)
   ['resnext-101-32x4d', 44_177_704, null, 7_969_996_800],
   ['resnext-101-64x4d', 83_455_272, null, 15_460_270_080],
+  // Cadene's xception: 22,855,952 parameters in pretrainedmodels (and in test/pytorch/models.py's
+  // rebuild of it); 8.36 G multiply-adds at 299 (Bianco et al. list 8.4 G operations)
+  ['xception', 22_855_952, null, 8_357_403_496],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {

@@ -117,6 +117,10 @@ test('resnext-50-32x4d = torchvision resnext50_32x4d (grouped 3x3, width per gro
   await check('resnext-50-32x4d', 'resnext50_32x4d', 64);
 });
 
+test('xception = Cadene pretrainedmodels xception, rebuilt in test/pytorch/models.py (separable convs, pre-activation blocks, strided 1x1 shortcuts)', async () => {
+  await check('xception', 'xception', 71);
+});
+
 test('resnext-101-32x4d = torchvision ResNet(Bottleneck, [3, 4, 23, 3], groups 32, width 4), the graph of Cadene\'s resnext101_32x4d', async () => {
   await check('resnext-101-32x4d', 'resnext101_32x4d', 32);
 });

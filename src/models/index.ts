@@ -11,4 +11,5 @@ export { RESNET_CONFIGS, RESNEXT_CONFIGS, resnet, resnext } from './resnet.js';
 export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';
 export { SQUEEZENET_CONFIGS, type SqueezeNetLayer, squeezenet } from './squeezenet.js';
+export { XCEPTION_BLOCKS, xception } from './xception.js';
 export { DENSENET_CONFIGS, densenet } from './densenet.js';

@@ -12,6 +12,7 @@ import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mo
 import { mobilenetV2 } from './mobilenet_v2.js';
 import { resnet, resnext } from './resnet.js';
 import { squeezenet } from './squeezenet.js';
+import { xception } from './xception.js';
 import { vgg } from './vgg.js';
 
 /** Which options a model accepts beyond `batch`. */
@@ -64,6 +65,7 @@ const PAPERS = {
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
   densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
   resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
+  xception: 'Chollet 2017, Xception: Deep Learning with Depthwise Separable Convolutions (CVPR)',
   squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
@@ -146,6 +148,11 @@ const ENTRIES: Entry[] = [
       `stride on the grouped 3x3 (cardinality ${v.slice(4, 6)}, 4 channels per group)`,
     build: (o: NetOptions) => resnext(v, o),
   })),
+  {
+    name: 'xception', family: 'xception', paper: PAPERS.xception, defaultResolution: 299, options: {},
+    variant: 'Cadene pretrainedmodels xception (the network Bianco et al. 2018 measured): entry / middle / exit flows of separable convs, pre-activation blocks with 1x1 strided shortcuts, fc last_linear',
+    build: xception,
+  },
 ];
 
 /** Every network of the zoo, in a stable order. */

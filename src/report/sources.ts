@@ -38,6 +38,7 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'densenet-121': 'DenseNet-121 (k=32)', 'densenet-161': 'DenseNet-161 (k=48)',
   'densenet-169': 'DenseNet-169 (k=32)', 'densenet-201': 'DenseNet-201 (k=32)',
   'resnext-101-32x4d': 'ResNeXt-101 (32x4d)', 'resnext-101-64x4d': 'ResNeXt-101 (64x4d)',
+  'xception': 'Xception',
 });
 
 /** RFC 4180-ish CSV: quoted fields may hold commas and doubled quotes; first row is the header. */

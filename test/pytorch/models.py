@@ -12,12 +12,87 @@ RESNET_CLASS = {
 }
 
 
+class _Separable(torch.nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(cin, cin, 3, 1, 1, groups=cin, bias=False)
+        self.pointwise = torch.nn.Conv2d(cin, cout, 1, bias=False)
+
+    def forward(self, x):
+        return self.pointwise(self.conv1(x))
+
+
+class _XceptionBlock(torch.nn.Module):
+    # the layout of Cadene's pretrainedmodels Block (so its state-dict names): rep is
+    # [ReLU, separable, BN] per separable conv, the first ReLU dropped when the block does not
+    # start with one (the others in place), then a 3x3 max pool for a strided block
+    def __init__(self, cin, cout, reps, stride, start_with_relu, grow_first):
+        super().__init__()
+        if cout != cin or stride != 1:
+            self.skip = torch.nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
+            self.skipbn = torch.nn.BatchNorm2d(cout)
+        else:
+            self.skip = None
+        rep, filters = [], cin
+        if grow_first:
+            rep += [torch.nn.ReLU(inplace=True), _Separable(cin, cout), torch.nn.BatchNorm2d(cout)]
+            filters = cout
+        for _ in range(reps - 1):
+            rep += [torch.nn.ReLU(inplace=True), _Separable(filters, filters), torch.nn.BatchNorm2d(filters)]
+        if not grow_first:
+            rep += [torch.nn.ReLU(inplace=True), _Separable(cin, cout), torch.nn.BatchNorm2d(cout)]
+        if not start_with_relu:
+            rep = rep[1:]
+        else:
+            rep[0] = torch.nn.ReLU(inplace=False)
+        if stride != 1:
+            rep.append(torch.nn.MaxPool2d(3, stride, 1))
+        self.rep = torch.nn.Sequential(*rep)
+
+    def forward(self, x):
+        y = self.rep(x)
+        return y + (self.skipbn(self.skip(x)) if self.skip is not None else x)
+
+
+class Xception(torch.nn.Module):
+    # Cadene's pretrainedmodels xception (Chollet 2017), what Bianco et al. 2018 measured
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 32, 3, 2, 0, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(32)
+        self.conv2 = torch.nn.Conv2d(32, 64, 3, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(64)
+        cfg = [(64, 128, 2, 2, False, True), (128, 256, 2, 2, True, True), (256, 728, 2, 2, True, True)]
+        cfg += [(728, 728, 3, 1, True, True)] * 8 + [(728, 1024, 2, 2, True, False)]
+        for i, c in enumerate(cfg):
+            setattr(self, f'block{i + 1}', _XceptionBlock(*c))
+        self.blocks = len(cfg)
+        self.conv3 = _Separable(1024, 1536)
+        self.bn3 = torch.nn.BatchNorm2d(1536)
+        self.conv4 = _Separable(1536, 2048)
+        self.bn4 = torch.nn.BatchNorm2d(2048)
+        self.last_linear = torch.nn.Linear(2048, num_classes)
+
+    def forward(self, x):
+        relu = torch.nn.functional.relu
+        x = relu(self.bn1(self.conv1(x)))
+        x = relu(self.bn2(self.conv2(x)))
+        for i in range(self.blocks):
+            x = getattr(self, f'block{i + 1}')(x)
+        x = relu(self.bn3(self.conv3(x)))
+        x = relu(self.bn4(self.conv4(x)))
+        x = torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.last_linear(x)
+
+
 def torchvision_model(name, seed):
     torch.manual_seed(seed)
     kwargs = {'weights': None}
     if name in ('googlenet', 'inception_v3'):
         kwargs.update(aux_logits=False, init_weights=True)
-    if name in RESNET_CLASS:
+    if name == 'xception':
+        model = Xception().eval()
+    elif name in RESNET_CLASS:
         layers, groups, width = RESNET_CLASS[name]
         from torchvision.models.resnet import ResNet, Bottleneck
         model = ResNet(Bottleneck, layers, groups=groups, width_per_group=width).eval()

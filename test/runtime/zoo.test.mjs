@@ -24,6 +24,7 @@ const CASES = [
   ['densenet-201', { resolution: 32 }],
   ['resnext-50-32x4d', { resolution: 64 }], ['resnext-101-32x8d', { resolution: 32 }],
   ['resnext-101-32x4d', { resolution: 32 }], ['resnext-101-64x4d', { resolution: 32 }],
+  ['xception', { resolution: 71 }],
   ['mobilenet-v1', {}], ['resnet-18', {}],
 ];
 
