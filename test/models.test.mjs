@@ -62,6 +62,12 @@ const GOLDEN = [
   // Cadene's xception: 22,855,952 parameters in pretrainedmodels (and in test/pytorch/models.py's
   // rebuild of it); 8.36 G multiply-adds at 299 (Bianco et al. list 8.4 G operations)
   ['xception', 22_855_952, null, 8_357_403_496],
+  // Cadene's senet.py models: params as pretrainedmodels has them (= test/pytorch/models.py's rebuild)
+  ['se-resnet-50', 28_088_024, null, 3_860_488_192],
+  ['se-resnet-101', 49_326_872, null, 7_574_937_600],
+  ['se-resnet-152', 66_821_848, null, 11_288_993_792],
+  ['se-resnext-50-32x4d', 27_559_896, null, 4_232_994_816],
+  ['se-resnext-101-32x4d', 48_955_416, null, 7_974_739_968],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {

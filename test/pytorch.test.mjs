@@ -117,6 +117,11 @@ test('resnext-50-32x4d = torchvision resnext50_32x4d (grouped 3x3, width per gro
   await check('resnext-50-32x4d', 'resnext50_32x4d', 64);
 });
 
+test('se-resnet-50 / se-resnext-50-32x4d = Cadene pretrainedmodels senet.py, rebuilt in test/pytorch/models.py (SE module as global pool, 1x1 convs, sigmoid, channel multiply)', async () => {
+  await check('se-resnet-50', 'se_resnet50', 64);
+  await check('se-resnext-50-32x4d', 'se_resnext50_32x4d', 64);
+});
+
 test('xception = Cadene pretrainedmodels xception, rebuilt in test/pytorch/models.py (separable convs, pre-activation blocks, strided 1x1 shortcuts)', async () => {
   await check('xception', 'xception', 71);
 });

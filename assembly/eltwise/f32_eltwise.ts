@@ -123,3 +123,26 @@ export function f32_leaky_relu(count: i32, x: usize, out: usize, alpha: f32): vo
     store<f32>(out + o, v >= 0 ? v : alpha * v);
   }
 }
+
+/**
+ * Per-channel multiply with broadcast (squeeze-excitation's rescale): out[b][p][c] =
+ * x[b][p][c] * s[b][c] over n images of hw pixels and c channels (dense). In-place safe.
+ */
+export function f32_channel_mul(n: i32, hw: i32, c: i32, x: usize, s: usize, out: usize): void {
+  for (let b = 0; b < n; b++) {
+    const sb = s + <usize>(b * c) * 4;
+    const base = <usize>b * <usize>hw * <usize>c * 4;
+    for (let p = 0; p < hw; p++) {
+      const px = base + <usize>p * <usize>c * 4;
+      let j = 0;
+      for (; j + 4 <= c; j += 4) {
+        const o = px + <usize>j * 4;
+        v128.store(out + o, f32x4.mul(v128.load(x + o), v128.load(sb + <usize>j * 4)));
+      }
+      for (; j < c; j++) {
+        const o = px + <usize>j * 4;
+        store<f32>(out + o, load<f32>(x + o) * load<f32>(sb + <usize>j * 4));
+      }
+    }
+  }
+}

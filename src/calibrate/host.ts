@@ -24,6 +24,7 @@ import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool } from '../op
 import { runAdd } from '../ops/add.js';
 import { runActivation } from '../ops/activation.js';
 import { runSigmoid } from '../ops/sigmoid.js';
+import { runChannelMul } from '../ops/channel_mul.js';
 import { runLeakyRelu } from '../ops/leaky_relu.js';
 import { runScaleShift } from '../ops/batchnorm.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
@@ -264,6 +265,7 @@ function syntheticGraphs(): Graph[] {
   for (const [h, c] of [[112, 64], [28, 256], [7, 1024]] as const) {
     g('relu', (b) => b.relu(b.input([1, h, h, c])));
     g('sigmoid', (b) => b.sigmoid(b.input([1, h, h, c])));
+    g('channelmul', (b) => { const x = b.input([1, h, h, c]); return b.channelMul(x, b.sigmoid(b.globalAvgPool(x))); });
     g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
     g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
@@ -400,6 +402,10 @@ function measure(e: Engine, s: Sample): number {
       case 'sigmoid': {
         const count = numel(outShape);
         return time(() => runSigmoid(e, count, x, y));
+      }
+      case 'channel_mul': {
+        const s = buf(inShape[0]! * inShape[3]!, 1, 13);
+        return time(() => runChannelMul(e, inShape, x, s, y));
       }
       case 'concat_inplace':
         throw new Error('concat_inplace runs no kernel: nothing to measure');

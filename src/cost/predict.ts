@@ -166,6 +166,7 @@ const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, 
   lrn: (_s, l) => ({ lrn: { step: 1, float: numel(l.outShape) } }),
   softmax: (_s, l) => ({ softmax: { step: 1, float: numel(l.outShape) } }),
   sigmoid: (_s, l) => ({ sigmoid: { step: 1, float: numel(l.outShape) } }),
+  channel_mul: (_s, l) => ({ channel_mul: { step: 1, float: numel(l.outShape) } }),
   leaky_relu: (_s, l) => ({ leaky_relu: { step: 1, float: numel(l.outShape) } }),
   global_maxpool: (_s, l) => {
     const s = l.inShapes[0]!;

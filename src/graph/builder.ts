@@ -192,6 +192,20 @@ export class GraphBuilder {
     return this.push(name, { op: 'add' }, [a, b]);
   }
 
+  /**
+   * Per-channel multiply: `x` [N, H, W, C] times `scale` [N, 1, 1, C], broadcast over H and W
+   * (squeeze-excitation's rescale by its sigmoid gate).
+   */
+  channelMul(x: string, scale: string, name?: string): string {
+    name = this.nameFor(name, 'channelmul');
+    const where = this.where(name, 'channelmul');
+    const sx = this.get(where, x).outShape, ss = this.get(where, scale).outShape;
+    if (sx.length !== 4 || ss.length !== 4 || ss[0] !== sx[0] || ss[1] !== 1 || ss[2] !== 1 || ss[3] !== sx[3]) {
+      throw new Error(`${where}: "${scale}" must be [${sx[0]}, 1, 1, ${sx[3]}] to scale "${x}" [${sx.join(', ')}], got [${ss.join(', ')}]`);
+    }
+    return this.push(name, { op: 'channelmul' }, [x, scale]);
+  }
+
   /** Concatenation along the last (channel) axis; all other dimensions must agree. */
   concat(xs: string[], name?: string): string {
     name = this.nameFor(name, 'concat');

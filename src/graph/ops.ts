@@ -449,6 +449,24 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       return { mean: 1 / c, ms: 1 / (c * c) };
     },
   },
+  channelmul: {
+    arity: 2, attrs: [], checkAttrs: noAttrs,
+    infer(_n, [a, s]) {
+      if (a!.length !== 4 || s!.length !== 4) throw new RangeError(`inputs must be [N, H, W, C] and [N, 1, 1, C], got [${a!.join(', ')}] and [${s!.join(', ')}]`);
+      if (s![0] !== a![0] || s![1] !== 1 || s![2] !== 1 || s![3] !== a![3]) {
+        throw new RangeError(`the scale must be [${a![0]}, 1, 1, ${a![3]}] for an input [${a!.join(', ')}], got [${s!.join(', ')}]`);
+      }
+      return a!.slice();
+    },
+    /** otherOps = 1 multiply per output element. */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 2);
+      return opCost(0, 0, numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'channel_mul' },
+    moments: ([a, s]) => ({ mean: a!.mean * s!.mean, ms: a!.ms * s!.ms }),
+  },
   sigmoid: {
     arity: 1, attrs: [], checkAttrs: noAttrs, infer: same,
     /** otherOps = 4 per element: negate, exp, add 1, divide. */

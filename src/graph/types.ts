@@ -48,11 +48,13 @@ export interface ClipNode { op: 'clip'; min: number; max: number }
 export interface GlobalMaxPoolNode { op: 'globalmaxpool' }
 /** Per-channel affine with learned constants: y = x * scale[c] + shift[c] (a broadcast Mul / Add). */
 export interface ScaleShiftNode { op: 'scaleshift' }
+/** Per-channel multiply with broadcast: [N, H, W, C] x [N, 1, 1, C] (squeeze-excitation's rescale). */
+export interface ChannelMulNode { op: 'channelmul' }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
   | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode
-  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode;
+  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode;
 
 export type OpName = NodeAttrs['op'];
 

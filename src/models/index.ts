@@ -12,4 +12,5 @@ export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mob
 export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';
 export { SQUEEZENET_CONFIGS, type SqueezeNetLayer, squeezenet } from './squeezenet.js';
 export { XCEPTION_BLOCKS, xception } from './xception.js';
+export { SENET_CONFIGS, senet } from './senet.js';
 export { DENSENET_CONFIGS, densenet } from './densenet.js';

@@ -13,6 +13,7 @@ import { mobilenetV2 } from './mobilenet_v2.js';
 import { resnet, resnext } from './resnet.js';
 import { squeezenet } from './squeezenet.js';
 import { xception } from './xception.js';
+import { senet } from './senet.js';
 import { vgg } from './vgg.js';
 
 /** Which options a model accepts beyond `batch`. */
@@ -65,6 +66,7 @@ const PAPERS = {
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
   densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
   resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
+  senet: 'Hu, Shen & Sun 2018, Squeeze-and-Excitation Networks (CVPR)',
   xception: 'Chollet 2017, Xception: Deep Learning with Depthwise Separable Convolutions (CVPR)',
   squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
@@ -153,6 +155,12 @@ const ENTRIES: Entry[] = [
     variant: 'Cadene pretrainedmodels xception (the network Bianco et al. 2018 measured): entry / middle / exit flows of separable convs, pre-activation blocks with 1x1 strided shortcuts, fc last_linear',
     build: xception,
   },
+  ...(['se-resnet-50', 'se-resnet-101', 'se-resnet-152', 'se-resnext-50-32x4d', 'se-resnext-101-32x4d'] as const).map((n): Entry => ({
+    name: n, family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},
+    variant: `Cadene pretrainedmodels ${n.replace(/-(\d+)/, '$1').replace(/-/g, '_')} (what Bianco et al. 2018 measured): ` +
+      (n.startsWith('se-resnext') ? 'grouped (32) 3x3 with the stride, ' : 'the stride on the first 1x1 (ResNet v1), ') + 'SE module (reduction 16) before the residual add',
+    build: (o: NetOptions) => senet(n, o),
+  })),
 ];
 
 /** Every network of the zoo, in a stable order. */

@@ -266,6 +266,10 @@ class Exporter {
       case 'sigmoid':
         set(this.op('Sigmoid', [x], this.outName(node), {}, node.name));
         return;
+      case 'channelmul':
+        // [N, C, H, W] x [N, C, 1, 1]: ONNX broadcasting does the rest
+        set(this.op('Mul', xs, this.outName(node), {}, node.name));
+        return;
       case 'softmax':
         // Over channels = the IR's last axis: axis 1 of an NCHW map, else the last axis.
         set(this.op('Softmax', [x], this.outName(node), { axis: rank === 4 ? 1 : -1 }, node.name));

@@ -620,7 +620,19 @@ function broadcast(kind: 'add' | 'sub' | 'mul' | 'div') {
     const a = c.get(0), bb = c.get(1);
     if (a?.kind === 'const' && bb?.kind === 'const') throw new Unsupported('arithmetic on two constants outside shape arithmetic');
     if (a?.kind !== 'tensor' && bb?.kind !== 'tensor') throw new Unsupported('no tensor input');
-    if (a?.kind === 'tensor' && bb?.kind === 'tensor') throw new Unsupported(`${kind} of two tensors (only Add of equal shapes is supported)`);
+    if (a?.kind === 'tensor' && bb?.kind === 'tensor') {
+      // squeeze-excitation: a map times its per-channel gate, [N, C, H, W] x [N, C, 1, 1]
+      const gate = (t: Tensor) => t.dims.length === 4 && t.dims[2] === 1 && t.dims[3] === 1;
+      const [big, small] = gate(bb) && !gate(a) ? [a, bb] : gate(a) && !gate(bb) ? [bb, a] : [null, null];
+      if (kind !== 'mul' || !big || !small || big.dims.length !== 4 || big.dims[0] !== small.dims[0] || big.dims[1] !== small.dims[1]) {
+        throw new Unsupported(`${kind} of two tensors [${a.dims.join(', ')}] and [${bb.dims.join(', ')}] (supported: Add of equal shapes, Mul of a map by a per-channel [N, C, 1, 1] gate)`);
+      }
+      rejectPad(big, kind);
+      if (big.nhwc || small.nhwc) throw new Unsupported('arithmetic on an N,H,W,C Transpose');
+      const name = c.irName(c.name);
+      c.b.channelMul(big.ir, small.ir, name);
+      return [mapTensor(c, name, { chw: big.chw })];
+    }
     const tensorFirst = a?.kind === 'tensor';
     if (!tensorFirst && (kind === 'sub' || kind === 'div')) throw new Unsupported(`a constant ${kind === 'sub' ? 'minus' : 'divided by'} a tensor`);
     const x = (tensorFirst ? a : bb) as Tensor;

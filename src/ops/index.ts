@@ -15,3 +15,4 @@ export { activation, runActivation, runClamp } from './activation.js';
 export { leakyRelu, runLeakyRelu } from './leaky_relu.js';
 export { batchNorm, bnScaleShift, runScaleShift, type BatchNormParams } from './batchnorm.js';
 export { sigmoid, runSigmoid } from './sigmoid.js';
+export { channelMul, runChannelMul, splitChannelMul } from './channel_mul.js';

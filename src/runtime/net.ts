@@ -18,6 +18,7 @@ import { runSoftmax, splitSoftmax } from '../ops/softmax.js';
 import { runActivation, runClamp, splitClamp } from '../ops/activation.js';
 import { runLeakyRelu, splitLeakyRelu } from '../ops/leaky_relu.js';
 import { runSigmoid, splitSigmoid } from '../ops/sigmoid.js';
+import { runChannelMul, splitChannelMul } from '../ops/channel_mul.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
 import { actRange, type ThreadCalls } from '../ops/util.js';
 
@@ -211,6 +212,11 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape);
     if (c.threads > 1) return c.parallel(() => splitSigmoid(c.e, n, xp, yp, c.threads));
     return () => runSigmoid(c.e, n, xp, yp);
+  },
+  channel_mul(c, s) {
+    const x = s.inputs[0]!, xp = c.ptr(x), sp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), xs = c.shape(x);
+    if (c.threads > 1) return c.parallel(() => splitChannelMul(c.e, xs, xp, sp, yp, c.threads));
+    return () => runChannelMul(c.e, xs, xp, sp, yp);
   },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
 };

@@ -76,6 +76,7 @@ test('every op of the IR: the reference executor and the ONNX export handle it',
       dropout: () => b.dropout(x),
       leakyrelu: () => b.leakyRelu(x, { alpha: 0.2 }), clip: () => b.clip(x, { min: -0.5, max: 0.5 }),
       globalmaxpool: () => b.globalMaxPool(x), scaleshift: () => b.scaleShift(x),
+      channelmul: () => b.channelMul(x, b.sigmoid(b.globalAvgPool(x))),
     }[op];
     assert.ok(y, `the test builds ${op}`);
     const g = b.output(y());

@@ -85,6 +85,73 @@ class Xception(torch.nn.Module):
         return self.last_linear(x)
 
 
+class _SEModule(torch.nn.Module):
+    def __init__(self, channels, reduction=16):
+        super().__init__()
+        self.fc1 = torch.nn.Conv2d(channels, channels // reduction, 1)
+        self.fc2 = torch.nn.Conv2d(channels // reduction, channels, 1)
+
+    def forward(self, x):
+        s = torch.nn.functional.adaptive_avg_pool2d(x, 1)
+        return x * torch.sigmoid(self.fc2(torch.relu(self.fc1(s))))
+
+
+class _SEBottleneck(torch.nn.Module):
+    # Cadene's SEResNetBottleneck (groups 1: stride on conv1) / SEResNeXtBottleneck (stride on conv2)
+    def __init__(self, inplanes, planes, groups, stride, downsample):
+        super().__init__()
+        width = planes if groups == 1 else (planes * 4 // 64) * groups
+        s1, s2 = (stride, 1) if groups == 1 else (1, stride)
+        self.conv1 = torch.nn.Conv2d(inplanes, width, 1, stride=s1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(width)
+        self.conv2 = torch.nn.Conv2d(width, width, 3, stride=s2, padding=1, groups=groups, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(width)
+        self.conv3 = torch.nn.Conv2d(width, planes * 4, 1, bias=False)
+        self.bn3 = torch.nn.BatchNorm2d(planes * 4)
+        self.se_module = _SEModule(planes * 4)
+        self.downsample = downsample
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = torch.relu(self.bn2(self.conv2(y)))
+        y = self.se_module(self.bn3(self.conv3(y)))
+        return torch.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class SENet(torch.nn.Module):
+    # Cadene's pretrainedmodels SENet as its se_resnet* / se_resnext*_32x4d build it
+    def __init__(self, layers, groups, num_classes=1000):
+        super().__init__()
+        self.layer0 = torch.nn.Sequential()
+        self.layer0.add_module('conv1', torch.nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False))
+        self.layer0.add_module('bn1', torch.nn.BatchNorm2d(64))
+        self.layer0.add_module('relu1', torch.nn.ReLU(inplace=True))
+        self.layer0.add_module('pool', torch.nn.MaxPool2d(3, stride=2, ceil_mode=True))
+        inplanes = 64
+        for s, blocks in enumerate(layers):
+            planes, mods = 64 * 2 ** s, []
+            for i in range(blocks):
+                stride = 2 if i == 0 and s > 0 else 1
+                down = None
+                if i == 0 and (stride != 1 or inplanes != planes * 4):
+                    down = torch.nn.Sequential(torch.nn.Conv2d(inplanes, planes * 4, 1, stride=stride, bias=False), torch.nn.BatchNorm2d(planes * 4))
+                mods.append(_SEBottleneck(inplanes, planes, groups, stride, down))
+                inplanes = planes * 4
+            setattr(self, f'layer{s + 1}', torch.nn.Sequential(*mods))
+        self.last_linear = torch.nn.Linear(2048, num_classes)
+
+    def forward(self, x):
+        x = self.layer4(self.layer3(self.layer2(self.layer1(self.layer0(x)))))
+        x = torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.last_linear(x)
+
+
+SENETS = {
+    'se_resnet50': ([3, 4, 6, 3], 1), 'se_resnet101': ([3, 4, 23, 3], 1), 'se_resnet152': ([3, 8, 36, 3], 1),
+    'se_resnext50_32x4d': ([3, 4, 6, 3], 32), 'se_resnext101_32x4d': ([3, 4, 23, 3], 32),
+}
+
+
 def torchvision_model(name, seed):
     torch.manual_seed(seed)
     kwargs = {'weights': None}
@@ -92,6 +159,8 @@ def torchvision_model(name, seed):
         kwargs.update(aux_logits=False, init_weights=True)
     if name == 'xception':
         model = Xception().eval()
+    elif name in SENETS:
+        model = SENet(*SENETS[name]).eval()
     elif name in RESNET_CLASS:
         layers, groups, width = RESNET_CLASS[name]
         from torchvision.models.resnet import ResNet, Bottleneck

@@ -256,6 +256,18 @@ function evalNode(node, xs, weights) {
     case 'sigmoid':
       expectInputs(node, 1);
       return { data: sigmoid(x.data), shape: [...x.shape] };
+    case 'channelmul': {
+      expectInputs(node, 2);
+      const s = xs[1];
+      const [N, H, W, C] = x.shape;
+      if (s.shape.length !== 4 || s.shape[0] !== N || s.shape[1] !== 1 || s.shape[2] !== 1 || s.shape[3] !== C) throw new Error(`channelmul: scale [${s.shape}] against [${x.shape}]`);
+      const data = new Float32Array(x.data.length);
+      for (let n = 0; n < N; n++) for (let p = 0; p < H * W; p++) for (let c = 0; c < C; c++) {
+        const i = (n * H * W + p) * C + c;
+        data[i] = x.data[i] * s.data[n * C + c];
+      }
+      return { data, shape: [...x.shape] };
+    }
     case 'leakyrelu':
       expectInputs(node, 1);
       return { data: x.data.map((v) => (v >= 0 ? v : node.alpha * v)), shape: [...x.shape] };

@@ -89,7 +89,8 @@ for (const [label, shape, build] of STEP_CASES) {
 
 for (const [name, opts] of [['mobilenet-v1', { resolution: 128 }], ['resnet-18', { resolution: 64, batch: 2 }], ['mobilenet-v2', { resolution: 96 }],
   ['inception-v3', { resolution: 75 }], ['googlenet', { resolution: 64 }], ['vgg-11', { resolution: 32 }],
-  ['squeezenet-1.1', { resolution: 64 }], ['densenet-121', { resolution: 64 }], ['resnext-50-32x4d', { resolution: 64 }], ['xception', { resolution: 71 }]]) {
+  ['squeezenet-1.1', { resolution: 64 }], ['densenet-121', { resolution: 64 }], ['resnext-50-32x4d', { resolution: 64 }], ['xception', { resolution: 71 }],
+  ['se-resnet-50', { resolution: 64 }]]) {
   test(`${name} ${JSON.stringify(opts)}: 2 threads, same bits as 1`, async () => {
     await compare(buildModel(name, opts), name, [2]);
   });

@@ -25,6 +25,8 @@ const CASES = [
   ['resnext-50-32x4d', { resolution: 64 }], ['resnext-101-32x8d', { resolution: 32 }],
   ['resnext-101-32x4d', { resolution: 32 }], ['resnext-101-64x4d', { resolution: 32 }],
   ['xception', { resolution: 71 }],
+  ['se-resnet-50', { resolution: 64, batch: 2 }], ['se-resnet-101', { resolution: 32 }], ['se-resnet-152', { resolution: 32 }],
+  ['se-resnext-50-32x4d', { resolution: 64 }], ['se-resnext-101-32x4d', { resolution: 32 }],
   ['mobilenet-v1', {}], ['resnet-18', {}],
 ];
 

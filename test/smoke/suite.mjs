@@ -114,6 +114,9 @@ function kernelChecks(simdnet, engine) {
       assertClose(ops.softmax(engine, a, 4, 35).data, ref.softmax(a, [4, 35]).data, { rel: 1e-5, label: 'softmax' });
       const parts = [{ data: a, shape }, { data: rand(1 * 5 * 4 * 3), shape: [1, 5, 4, 3] }];
       assertClose(ops.concat(engine, parts).data, ref.concat(parts).data, { rel: 0, label: 'concat' });
+      const gate = rand(7);
+      const scaled = new Float32Array(n).map((_, i) => Math.fround(a[i] * gate[i % 7]));
+      assertClose(ops.channelMul(engine, a, shape, gate).data, scaled, { rel: 0, label: 'channel multiply' });
     },
     'peak loop runs': () => { engine.k.f32_peak_muladd?.(100); },
   };
