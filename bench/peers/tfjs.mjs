@@ -96,6 +96,11 @@ export async function prepare(graph, weights) {
         const act = s.act === 'relu' ? tf.relu : s.act === 'relu6' ? tf.relu6 : (y) => y;
         return (v) => v.set(s.output, act(tf.batchNorm(v.get(x), mean, variance, beta, gamma, node.eps)));
       }
+      case 'sigmoid':
+        return (v) => v.set(s.output, tf.sigmoid(v.get(x)));
+      case 'channel_mul':
+        // [N, H, W, C] x [N, 1, 1, C]: tf broadcasts
+        return (v) => v.set(s.output, tf.mul(v.get(x), v.get(s.inputs[1])));
       case 'clamp': {
         const f = s.act === 'relu' ? tf.relu : tf.relu6;
         return (v) => v.set(s.output, f(v.get(x)));
