@@ -1,16 +1,10 @@
 // Pieces the Node driver (index.mjs) and the Chromium page (page.mjs) share: the input, the
 // agreement measure, the statistics, one model's prepare / check / interleaved timing.
+import { mulberry32 } from '../../dist/graph/weights.js';
 
-/** Unit-normal input from a fixed seed (mulberry32 + Box-Muller): the same for every engine. */
+/** Unit-normal input from a fixed seed (the package's mulberry32 + Box-Muller): the same for every engine. */
 export function randomInput(n, seed = 12345) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { uniform: u } = mulberry32(seed);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) x[i] = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   return x;

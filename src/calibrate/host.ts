@@ -75,11 +75,13 @@ export async function measureThreadScaling(threads: number): Promise<ThreadScali
       if (b.threads !== threads) throw new Error(`calibrate: ${threads} kernel threads did not start: ${b.threadsReason}`);
       const x = fill(numel(a.inputShape), 1, 3);
       const pa: number[][] = [], pb: number[][] = [];
+      let steps: { nodes: string[] }[] = [];
       for (let r = 0; r < 3; r++) {
-        pa.push(a.profile(x, 3).sort(byNodes).map((p) => p.ms));
+        const one = a.profile(x, 3).sort(byNodes);
+        steps = one;
+        pa.push(one.map((p) => p.ms));
         pb.push(b.profile(x, 3).sort(byNodes).map((p) => p.ms));
       }
-      const steps = a.profile(x, 1).sort(byNodes);
       steps.forEach((s, i) => {
         const c = classOf.get(s.nodes.join('+')) ?? 'other' as OpClass;
         const ma = median(pa.map((r) => r[i]!)), mb = median(pb.map((r) => r[i]!));

@@ -1,25 +1,27 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { actRange, checkSpan, int, splitItems, type Activation, type Tensor, type ThreadCalls } from './util.js';
+import { actRange, checkSpan, int, runCall, splitItems, type Activation, type KernelCall, type Tensor, type ThreadCalls } from './util.js';
 
-/** Stand-alone ReLU / ReLU6 over `count` floats (used only where no producer can fuse it). */
-export function runActivation(engine: Engine, act: Activation, count: number, x: number, out: number): void {
-  const [lo, hi] = actRange(act);
-  int('count', count);
-  checkSpan(engine, 'x', x, count);
-  checkSpan(engine, 'out', out, count);
-  engine.k.f32_clamp(count, x, out, lo, hi);
-}
-
-/** f32_clamp over `count` floats shared among `threads` kernel threads (checked as runClamp). Same bits. */
-export function splitClamp(engine: Engine, count: number, x: number, out: number, lo: number, hi: number, threads: number): ThreadCalls {
+/** The checked f32_clamp over items [i, i + n) of `count` floats. */
+function clampCall(engine: Engine, count: number, x: number, out: number, lo: number, hi: number): (i: number, n: number) => KernelCall {
   int('count', count);
   if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
     throw new RangeError(`clamp bounds must be numbers with lo <= hi, got [${lo}, ${hi}]`);
   }
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
-  return splitItems(threads, count, 1, 16, (i, n) => ['f32_clamp', n, x + i * 4, out + i * 4, lo, hi]);
+  return (i, n) => ['f32_clamp', n, x + i * 4, out + i * 4, lo, hi];
+}
+
+/** Stand-alone ReLU / ReLU6 over `count` floats (used only where no producer can fuse it). */
+export function runActivation(engine: Engine, act: Activation, count: number, x: number, out: number): void {
+  const [lo, hi] = actRange(act);
+  runCall(engine, clampCall(engine, count, x, out, lo, hi)(0, count));
+}
+
+/** f32_clamp over `count` floats shared among `threads` kernel threads (checked as runClamp). Same bits. */
+export function splitClamp(engine: Engine, count: number, x: number, out: number, lo: number, hi: number, threads: number): ThreadCalls {
+  return splitItems(threads, count, 1, 16, clampCall(engine, count, x, out, lo, hi));
 }
 
 /** One-shot activation of a flat array. */
@@ -33,11 +35,5 @@ export function activation(engine: Engine, x: Float32Array, act: Activation): Te
 
 /** Clamp to [lo, hi] over `count` floats on wasm pointers (ONNX Clip with other bounds than ReLU's). */
 export function runClamp(engine: Engine, count: number, x: number, out: number, lo: number, hi: number): void {
-  int('count', count);
-  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
-    throw new RangeError(`clamp bounds must be numbers with lo <= hi, got [${lo}, ${hi}]`);
-  }
-  checkSpan(engine, 'x', x, count);
-  checkSpan(engine, 'out', out, count);
-  engine.k.f32_clamp(count, x, out, lo, hi);
+  runCall(engine, clampCall(engine, count, x, out, lo, hi)(0, count));
 }

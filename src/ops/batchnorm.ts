@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { actRange, checkSpan, f32array, int, knownKeys, shape4, type Activation, splitItems, type Tensor, type ThreadCalls } from './util.js';
+import { actRange, checkSpan, f32array, int, knownKeys, shape4, type Activation, runCall, splitItems, type KernelCall, type Tensor, type ThreadCalls } from './util.js';
 
 export interface BatchNormParams {
   gamma: Float32Array; beta: Float32Array; mean: Float32Array; variance: Float32Array; eps?: number;
@@ -37,25 +37,25 @@ export function bnScaleShift(p: BatchNormParams, c: number): { scale: Float32Arr
 /** Per-channel affine on wasm pointers (scale/shift pointers hold c floats each). */
 export function runScaleShift(engine: Engine, pixels: number, c: number, x: number, scale: number, shift: number,
   out: number, act: Activation = 'none'): void {
-  const [lo, hi] = actRange(act);
-  int('pixels', pixels); int('c', c);
-  checkSpan(engine, 'x', x, pixels * c);
-  checkSpan(engine, 'scale', scale, c);
-  checkSpan(engine, 'shift', shift, c);
-  checkSpan(engine, 'out', out, pixels * c);
-  engine.k.f32_scale_shift(pixels, c, x, c, scale, shift, out, c, lo, hi);
+  runCall(engine, scaleShiftCall(engine, pixels, c, x, scale, shift, out, act)(0, pixels));
 }
 
 /** runScaleShift shared among `threads` kernel threads by pixels. Same bits. */
 export function splitScaleShift(engine: Engine, pixels: number, c: number, x: number, scale: number, shift: number,
   out: number, act: Activation, threads: number): ThreadCalls {
+  return splitItems(threads, pixels, c, 1, scaleShiftCall(engine, pixels, c, x, scale, shift, out, act));
+}
+
+/** The checked f32_scale_shift over pixels [p, p + np). */
+function scaleShiftCall(engine: Engine, pixels: number, c: number, x: number, scale: number, shift: number,
+  out: number, act: Activation): (p: number, np: number) => KernelCall {
   const [lo, hi] = actRange(act);
   int('pixels', pixels); int('c', c);
   checkSpan(engine, 'x', x, pixels * c);
   checkSpan(engine, 'scale', scale, c);
   checkSpan(engine, 'shift', shift, c);
   checkSpan(engine, 'out', out, pixels * c);
-  return splitItems(threads, pixels, c, 1, (p, np) => ['f32_scale_shift', np, c, x + p * c * 4, c, scale, shift, out + p * c * 4, c, lo, hi]);
+  return (p, np) => ['f32_scale_shift', np, c, x + p * c * 4, c, scale, shift, out + p * c * 4, c, lo, hi];
 }
 
 /** One-shot batch norm (inference) with optional fused activation. */

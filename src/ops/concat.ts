@@ -1,5 +1,5 @@
 import type { Engine } from '../wasm/engine.js';
-import { checkSpan, f32array, int, pixelSpan, shape4, splitItems, type Tensor, type ThreadCalls } from './util.js';
+import { checkSpan, f32array, int, pixelSpan, shape4, runCall, splitItems, type KernelCall, type Tensor, type ThreadCalls } from './util.js';
 
 /**
  * Copies a [pixels x c] block into channels [offset, offset + c) of a tensor whose pixels are
@@ -8,23 +8,24 @@ import { checkSpan, f32array, int, pixelSpan, shape4, splitItems, type Tensor, t
  */
 export function runCopyChannels(engine: Engine, pixels: number, c: number, src: number, srcStride: number,
   dst: number, outStride: number, offset: number): void {
+  runCall(engine, copyCall(engine, pixels, c, src, srcStride, dst, outStride, offset)(0, pixels));
+}
+
+/** The checked f32_copy_strided over pixels [p, p + np). */
+function copyCall(engine: Engine, pixels: number, c: number, src: number, srcStride: number,
+  dst: number, outStride: number, offset: number): (p: number, np: number) => KernelCall {
   int('pixels', pixels); int('c', c); int('offset', offset, 0);
   if (int('srcStride', srcStride) < c) throw new RangeError(`srcStride must be >= c (${c}), got ${srcStride}`);
   if (int('outStride', outStride) < offset + c) throw new RangeError(`outStride must be >= offset + c (${offset + c}), got ${outStride}`);
   checkSpan(engine, 'src', src, pixelSpan(pixels, srcStride, c));
   checkSpan(engine, 'dst', dst, pixelSpan(pixels, outStride, offset + c));
-  engine.k.f32_copy_strided(pixels, c, src, srcStride, dst + offset * 4, outStride);
+  return (p, np) => ['f32_copy_strided', np, c, src + p * srcStride * 4, srcStride, dst + (p * outStride + offset) * 4, outStride];
 }
 
 /** runCopyChannels shared among `threads` kernel threads by pixels. Same bits. */
 export function splitCopyChannels(engine: Engine, pixels: number, c: number, src: number, srcStride: number,
   dst: number, outStride: number, offset: number, threads: number): ThreadCalls {
-  int('pixels', pixels); int('c', c); int('offset', offset, 0);
-  if (int('srcStride', srcStride) < c) throw new RangeError(`srcStride must be >= c (${c}), got ${srcStride}`);
-  if (int('outStride', outStride) < offset + c) throw new RangeError(`outStride must be >= offset + c (${offset + c}), got ${outStride}`);
-  checkSpan(engine, 'src', src, pixelSpan(pixels, srcStride, c));
-  checkSpan(engine, 'dst', dst, pixelSpan(pixels, outStride, offset + c));
-  return splitItems(threads, pixels, c, 1, (p, np) => ['f32_copy_strided', np, c, src + p * srcStride * 4, srcStride, dst + (p * outStride + offset) * 4, outStride]);
+  return splitItems(threads, pixels, c, 1, copyCall(engine, pixels, c, src, srcStride, dst, outStride, offset));
 }
 
 /** One-shot channel concat of NHWC tensors with equal N, H, W. */

@@ -2,7 +2,7 @@ import type { Engine } from '../wasm/engine.js';
 import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
 import { convPath, gemmSplit, im2colRows, shares, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
-  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
   type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
@@ -239,35 +239,14 @@ export class Conv2d {
    * workspaceFloats(inShape) floats, else a temporary block is used.
    */
   run(x: number, inShape: number[], out: number, opts: Strides & { workspace?: number } = {}): void {
-    const [n, h, w, c] = shape4('inShape', inShape);
-    const [, ho, wo] = this.outShape(inShape);
-    const [cx, ldo] = strides(opts, c, this.outChannels);
-    const [lo, hi, clamp] = actRange(this.act);
     const e = this.engine;
     const wsFloats = this.workspaceFloats(inShape);
     if (!this.packed) throw new Error('Conv2d: run after dispose');
-    checkSpan(e, 'x', x, pixelSpan(n * h * w, cx, c));
-    checkSpan(e, 'out', out, pixelSpan(n * ho * wo, ldo, this.outChannels));
     if (wsFloats !== 0 && opts.workspace !== undefined) checkSpan(e, 'workspace', opts.workspace, wsFloats);
     const ws = wsFloats === 0 ? 0 : opts.workspace ?? e.alloc(wsFloats);
     try {
-      if (this.path === 'conv1x1') {
-        e.k.f32_conv1x1(x, n, h, w, cx, c, this.stride[0], this.stride[1], ho, wo, this.packed, this.outChannels, out, ldo, lo, hi, clamp, ws,
-          0, n * ho * wo, 0, this.outChannels);
-        return;
-      }
-      if (this.wino) {
-        const { m, U, uFloats, bias } = this.wino;
-        const nt = this.bandTiles(inShape), a = m + 2;
-        const vFloats = a * a * nt * Math.ceil(c / 4) * 4;
-        e.k.f32_conv_winograd(m, x, n, h, w, cx, c, this.pad[0], this.pad[1], ho, wo, U, uFloats * 4, this.outChannels,
-          bias, out, ldo, lo, hi, clamp, ws, ws + vFloats * 4, nt, 0, Math.ceil(ho / m) * Math.ceil(wo / m), 0, this.outChannels);
-        return;
-      }
-      const rows = this.blockRows(inShape);
-      e.k.f32_conv_im2col(x, n, h, w, cx, c, this.groups, this.kernel[0], this.kernel[1], this.stride[0], this.stride[1],
-        this.dilation[0], this.dilation[1], this.pad[0], this.pad[1], ho, wo, this.packed, this.outChannels, out, ldo,
-        lo, hi, clamp, ws, rows, 0, ho * wo, 0, this.outChannels / this.groups);
+      // the one share of one thread: checks x and out before any call
+      for (const call of this.calls(x, inShape, out, opts, [ws], 1)[0]!) runCall(e, call);
     } finally {
       if (ws && opts.workspace === undefined) e.release(ws);
     }
@@ -280,20 +259,27 @@ export class Conv2d {
    */
   split(x: number, inShape: number[], out: number, opts: Strides & { workspaces?: number[] }, threads: number): ThreadCalls {
     const T = threadCount(threads);
+    if (!this.packed) throw new Error('Conv2d: split after dispose');
+    const wsFloats = this.workspaceFloats(inShape);
+    const ws = opts.workspaces ?? [];
+    const lists = this.calls(x, inShape, out, opts, ws, T);
+    if (wsFloats) {
+      if (!Array.isArray(ws) || ws.length < T) throw new RangeError(`workspaces must hold one block per thread (${T})`);
+      ws.slice(0, T).forEach((p, t) => checkSpan(this.engine, `workspaces[${t}]`, p, wsFloats));
+    }
+    return lists;
+  }
+
+  /** The checked kernel calls of T shares (x and out checked here, the workspaces by the caller). */
+  private calls(x: number, inShape: number[], out: number, opts: Strides, ws: number[], T: number): ThreadCalls {
     const [n, h, w, c] = shape4('inShape', inShape);
     const [, ho, wo] = this.outShape(inShape);
     const [cx, ldo] = strides(opts, c, this.outChannels);
     const [lo, hi, clamp] = actRange(this.act);
     const e = this.engine;
-    if (!this.packed) throw new Error('Conv2d: split after dispose');
     checkSpan(e, 'x', x, pixelSpan(n * h * w, cx, c));
     checkSpan(e, 'out', out, pixelSpan(n * ho * wo, ldo, this.outChannels));
     const wsFloats = this.workspaceFloats(inShape);
-    const ws = opts.workspaces ?? [];
-    if (wsFloats) {
-      if (!Array.isArray(ws) || ws.length < T) throw new RangeError(`workspaces must hold one block per thread (${T})`);
-      ws.slice(0, T).forEach((p, t) => checkSpan(e, `workspaces[${t}]`, p, wsFloats));
-    }
     const cout = this.outChannels;
     if (this.path === 'conv1x1') {
       const M = n * ho * wo;

@@ -1,8 +1,8 @@
 import type { Engine } from '../wasm/engine.js';
 import { shares } from '../kernels/select.js';
 import {
-  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
-  type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
+  actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
+  type Activation, type KernelCall, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
 export interface DepthwiseConv2dParams {
@@ -69,9 +69,7 @@ export class DepthwiseConv2d {
   }
 
   run(x: number, inShape: number[], out: number, opts: Strides = {}): void {
-    const [fn, ...args] = this.call(x, inShape, out, opts);
-    const [, ho] = this.outShape(inShape);
-    this.engine.k[fn](...args, 0, ho);
+    runCall(this.engine, [...this.call(x, inShape, out, opts), 0, this.outShape(inShape)[1]]);
   }
 
   /** run() shared among `threads` kernel threads by output rows. Same bits as run(). */
@@ -83,7 +81,7 @@ export class DepthwiseConv2d {
   }
 
   /** The checked kernel call, less its row range. */
-  private call(x: number, inShape: number[], out: number, opts: Strides): [string, ...number[]] {
+  private call(x: number, inShape: number[], out: number, opts: Strides): KernelCall {
     const [n, h, w, c] = shape4('inShape', inShape);
     const [, ho, wo] = this.outShape(inShape);
     const [cx, ldo] = strides(opts, c, c);

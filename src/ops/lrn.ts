@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, knownKeys, shape4, splitItems, type Tensor, type ThreadCalls } from './util.js';
+import { checkSpan, int, knownKeys, shape4, runCall, splitItems, type KernelCall, type Tensor, type ThreadCalls } from './util.js';
 
 export interface LrnParams { size: number; alpha?: number; beta?: number; k?: number }
 
@@ -23,23 +23,26 @@ export function lrnConfig(p: LrnParams): Required<LrnParams> {
   return cfg;
 }
 
-/** Across-channel LRN on wasm pointers (dense NHWC). */
-export function runLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number): void {
+/** The checked f32_lrn over pixels [p, p + np): [pixels, channels, call]. */
+function lrnCall(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number): [number, number, (p: number, np: number) => KernelCall] {
   if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from lrnConfig()');
   const [n, h, w, c] = shape4('inShape', inShape);
   const count = n * h * w * c;
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
-  engine.k.f32_lrn(n * h * w, c, x, out, cfg.size, cfg.alpha, cfg.beta, cfg.k);
+  return [n * h * w, c, (p, np) => ['f32_lrn', np, c, x + p * c * 4, out + p * c * 4, cfg.size, cfg.alpha, cfg.beta, cfg.k]];
+}
+
+/** Across-channel LRN on wasm pointers (dense NHWC). */
+export function runLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number): void {
+  const [pixels, , call] = lrnCall(engine, cfg, x, inShape, out);
+  runCall(engine, call(0, pixels));
 }
 
 /** runLrn shared among `threads` kernel threads by pixels. Same bits. */
 export function splitLrn(engine: Engine, cfg: Required<LrnParams>, x: number, inShape: number[], out: number, threads: number): ThreadCalls {
-  if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from lrnConfig()');
-  const [n, h, w, c] = shape4('inShape', inShape);
-  checkSpan(engine, 'x', x, n * h * w * c);
-  checkSpan(engine, 'out', out, n * h * w * c);
-  return splitItems(threads, n * h * w, c, 1, (p, np) => ['f32_lrn', np, c, x + p * c * 4, out + p * c * 4, cfg.size, cfg.alpha, cfg.beta, cfg.k]);
+  const [pixels, c, call] = lrnCall(engine, cfg, x, inShape, out);
+  return splitItems(threads, pixels, c, 1, call);
 }
 
 /** One-shot LRN with PyTorch's LocalResponseNorm semantics (defaults alpha 1e-4, beta 0.75, k 1). */

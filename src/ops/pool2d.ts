@@ -2,8 +2,8 @@ import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
 import { shares, SPLIT_MIN_FLOATS } from '../kernels/select.js';
 import {
-  checkSpan, int, knownKeys, onCaller, outSize, pad4, pair, pixelSpan, shape4, strides, threadCount,
-  type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
+  checkSpan, int, knownKeys, onCaller, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
+  type KernelCall, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
 } from './util.js';
 
 export interface Pool2dParams {
@@ -60,8 +60,7 @@ export function poolOutShape(cfg: Pool2dConfig, inShape: number[]): [number, num
 /** Runs max or average pooling on wasm pointers (input/output may be channel slices). */
 export function runPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
   out: number, opts: Strides = {}): void {
-  const [fn, ...args] = poolCall(engine, kind, cfg, x, inShape, out, opts);
-  engine.k[fn](...args, 0, poolOutShape(cfg, inShape)[1]);
+  runCall(engine, [...poolCall(engine, kind, cfg, x, inShape, out, opts), 0, poolOutShape(cfg, inShape)[1]!]);
 }
 
 /** runPool2d shared among `threads` kernel threads by output rows. Same bits. */
@@ -73,7 +72,7 @@ export function splitPool2d(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConf
 }
 
 function poolCall(engine: Engine, kind: 'max' | 'avg', cfg: Pool2dConfig, x: number, inShape: number[],
-  out: number, opts: Strides): [string, ...number[]] {
+  out: number, opts: Strides): KernelCall {
   if (!checkedConfigs.has(cfg)) throw new TypeError('cfg must be a config from poolConfig()');
   const [n, h, w, c] = shape4('inShape', inShape);
   const [, ho, wo] = poolOutShape(cfg, inShape);
@@ -106,24 +105,28 @@ export function avgPool2d(engine: Engine, x: Float32Array, inShape: number[], pa
 
 /** Global average pooling [N,H,W,C] -> [N,1,1,C] on wasm pointers. */
 export function runGlobalAvgPool(engine: Engine, x: number, inShape: number[], out: number, opts: Strides = {}): void {
+  const [, c, call] = globalPoolCall(engine, 'avg', x, inShape, out, opts);
+  runCall(engine, call(0, c));
+}
+
+/** The checked global pool over channels [c0, c0 + nc): [input floats, channels, call]. */
+function globalPoolCall(engine: Engine, kind: 'max' | 'avg', x: number, inShape: number[], out: number,
+  opts: Strides): [number, number, (c0: number, nc: number) => KernelCall] {
   const [n, h, w, c] = shape4('inShape', inShape);
   const [cx, ldo] = strides(opts, c, c);
   checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
   checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
-  engine.k.f32_global_avgpool(x, n, h * w, cx, c, out, ldo);
+  const fn = kind === 'max' ? 'f32_global_maxpool' : 'f32_global_avgpool';
+  return [n * h * w * c, c, (c0, nc) => [fn, x + c0 * 4, n, h * w, cx, nc, out + c0 * 4, ldo]];
 }
 
 /** runGlobalAvgPool / runGlobalMaxPool shared among `threads` kernel threads by channels. Same bits. */
 export function splitGlobalPool(engine: Engine, kind: 'max' | 'avg', x: number, inShape: number[], out: number,
   opts: Strides, threads: number): ThreadCalls {
   const T = threadCount(threads);
-  const [n, h, w, c] = shape4('inShape', inShape);
-  const [cx, ldo] = strides(opts, c, c);
-  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
-  checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
-  const fn = kind === 'max' ? 'f32_global_maxpool' : 'f32_global_avgpool';
-  if (n * h * w * c < SPLIT_MIN_FLOATS) return onCaller(T, [fn, x, n, h * w, cx, c, out, ldo]);
-  return shares(c, T, 4).map(([a, b]) => (a >= b ? [] : [[fn, x + a * 4, n, h * w, cx, b - a, out + a * 4, ldo]]));
+  const [floats, c, call] = globalPoolCall(engine, kind, x, inShape, out, opts);
+  if (floats < SPLIT_MIN_FLOATS) return onCaller(T, call(0, c));
+  return shares(c, T, 4).map(([a, b]) => (a >= b ? [] : [call(a, b - a)]));
 }
 
 /** One-shot global average pooling. */
@@ -136,11 +139,8 @@ export function globalAvgPool(engine: Engine, x: Float32Array, inShape: number[]
 
 /** Global max pooling [N,H,W,C] -> [N,1,1,C] on wasm pointers. */
 export function runGlobalMaxPool(engine: Engine, x: number, inShape: number[], out: number, opts: Strides = {}): void {
-  const [n, h, w, c] = shape4('inShape', inShape);
-  const [cx, ldo] = strides(opts, c, c);
-  checkSpan(engine, 'x', x, pixelSpan(n * h * w, cx, c));
-  checkSpan(engine, 'out', out, pixelSpan(n, ldo, c));
-  engine.k.f32_global_maxpool(x, n, h * w, cx, c, out, ldo);
+  const [, c, call] = globalPoolCall(engine, 'max', x, inShape, out, opts);
+  runCall(engine, call(0, c));
 }
 
 /** One-shot global max pooling. */

@@ -1,21 +1,23 @@
 import type { Engine } from '../wasm/engine.js';
 import { withBuffers } from './run.js';
-import { checkSpan, int, splitItems, type Tensor, type ThreadCalls } from './util.js';
+import { checkSpan, int, runCall, splitItems, type KernelCall, type Tensor, type ThreadCalls } from './util.js';
 
-/** Logistic sigmoid 1 / (1 + exp(-x)) over `count` floats on wasm pointers (in place allowed). */
-export function runSigmoid(engine: Engine, count: number, x: number, out: number): void {
+/** The checked f32_sigmoid over items [i, i + n) of `count` floats. */
+function sigmoidCall(engine: Engine, count: number, x: number, out: number): (i: number, n: number) => KernelCall {
   int('count', count);
   checkSpan(engine, 'x', x, count);
   checkSpan(engine, 'out', out, count);
-  engine.k.f32_sigmoid(count, x, out);
+  return (i, n) => ['f32_sigmoid', n, x + i * 4, out + i * 4];
+}
+
+/** Logistic sigmoid 1 / (1 + exp(-x)) over `count` floats on wasm pointers (in place allowed). */
+export function runSigmoid(engine: Engine, count: number, x: number, out: number): void {
+  runCall(engine, sigmoidCall(engine, count, x, out)(0, count));
 }
 
 /** runSigmoid shared among `threads` kernel threads. Same bits. */
 export function splitSigmoid(engine: Engine, count: number, x: number, out: number, threads: number): ThreadCalls {
-  int('count', count);
-  checkSpan(engine, 'x', x, count);
-  checkSpan(engine, 'out', out, count);
-  return splitItems(threads, count, 1, 16, (i, n) => ['f32_sigmoid', n, x + i * 4, out + i * 4]);
+  return splitItems(threads, count, 1, 16, sigmoidCall(engine, count, x, out));
 }
 
 /** One-shot sigmoid of a flat array. */

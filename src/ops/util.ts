@@ -144,6 +144,11 @@ export type KernelCall = [fn: string, ...args: number[]];
 /** Per thread, the calls of its share (index 0 = the calling thread). */
 export type ThreadCalls = KernelCall[][];
 
+/** Runs one kernel call (name and arguments) on the engine's instance. */
+export function runCall(engine: Engine, [fn, ...args]: KernelCall): void {
+  engine.k[fn](...args);
+}
+
 /** Everything on the calling thread (a step too small to split). */
 export function onCaller(threads: number, call: KernelCall): ThreadCalls {
   return Array.from({ length: threads }, (_, t) => (t === 0 ? [call] : []));
