@@ -68,6 +68,14 @@ const GOLDEN = [
   ['se-resnet-152', 66_821_848, null, 11_288_993_792],
   ['se-resnext-50-32x4d', 27_559_896, null, 4_232_994_816],
   ['se-resnext-101-32x4d', 48_955_416, null, 7_974_739_968],
+  // Cadene's senet154: 115,088,984 parameters (pretrainedmodels; Bianco et al. list 20.7 G operations)
+  ['senet-154', 115_088_984, null, 20_688_363_520],
+  // Cadene's cafferesnet101 = torchvision's resnet101 parameter for parameter (v1 strides cost
+  // fewer MACs: the strided 1x1 reads a quarter of the map); fbresnet152 adds a bias to every conv
+  ['caffe-resnet-101', 44_549_160, null, 7_570_194_432],
+  ['fbresnet-152', 60_268_520, null, 11_513_626_624],
+  // BVLC GoogLeNet without the aux heads: 6,998,552 parameters (the Caffe model's, = the torch rebuild)
+  ['bvlc-googlenet', 6_998_552, null, 1_582_671_872],
 ];
 
 test('every registered model has a golden row, and every golden row a model', () => {
@@ -162,6 +170,15 @@ const STAGES = {
   'resnext-50-32x4d': { 'layer1.0.conv1': [56, 56, 128], 'layer1.0.conv2': [56, 56, 128], 'layer1.2.relu': [56, 56, 256],
     'layer2.0.conv2': [28, 28, 256], 'layer3.0.conv1': [28, 28, 512], 'layer3.5.relu': [14, 14, 1024],
     'layer4.0.conv2': [7, 7, 1024], 'layer4.2.relu': [7, 7, 2048], fc: [1000] },
+  'senet-154': { 'layer0.relu3': [112, 112, 128], 'layer0.pool': [56, 56, 128], 'layer1.0.conv1': [56, 56, 128],
+    'layer1.0.conv2': [56, 56, 256], 'layer1.0.downsample.0': [56, 56, 256], 'layer2.0.conv1': [56, 56, 256],
+    'layer2.0.conv2': [28, 28, 512], 'layer2.0.downsample.0': [28, 28, 512], 'layer4.2.relu': [7, 7, 2048] },
+  'caffe-resnet-101': { maxpool: [56, 56, 64], 'layer2.0.conv1': [28, 28, 128], 'layer2.0.conv2': [28, 28, 128],
+    'layer3.22.relu': [14, 14, 1024], last_linear: [1000] },
+  'bvlc-googlenet': { pool1_3x3_s2: [56, 56, 64], pool1_norm1: [56, 56, 64], conv2_3x3: [56, 56, 192],
+    pool2_3x3_s2: [28, 28, 192], inception_3a_5x5: [28, 28, 32], inception_3a_output: [28, 28, 256],
+    pool3_3x3_s2: [14, 14, 480], inception_4e_output: [14, 14, 832], pool4_3x3_s2: [7, 7, 832],
+    inception_5b_output: [7, 7, 1024], loss3_classifier_1: [1000] },
   'resnext-101-32x8d': { 'layer1.0.conv2': [56, 56, 256], 'layer3.22.relu': [14, 14, 1024], 'layer4.0.conv2': [7, 7, 2048] },
   'densenet-201': { 'features.denseblock3.denselayer48.cat': [14, 14, 1792], 'features.norm5': [7, 7, 1920] },
 };

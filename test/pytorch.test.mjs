@@ -130,4 +130,17 @@ test('resnext-101-32x4d = torchvision ResNet(Bottleneck, [3, 4, 23, 3], groups 3
   await check('resnext-101-32x4d', 'resnext101_32x4d', 32);
 });
 
+test('caffe-resnet-101 / fbresnet-152 = Cadene pretrainedmodels cafferesnet101 / fbresnet152, rebuilt in test/pytorch/models.py (v1 strides and the ceil-mode stem pool; biased convs)', async () => {
+  await check('caffe-resnet-101', 'cafferesnet101', 64);
+  await check('fbresnet-152', 'fbresnet152', 32);
+});
+
+test('bvlc-googlenet = the BVLC Caffe GoogLeNet as Bianco et al. ran it, rebuilt in test/pytorch/models.py (biases, LRN, real 5x5 branches)', async () => {
+  await check('bvlc-googlenet', 'bvlc_googlenet', 96);
+});
+
+test('senet-154 = Cadene pretrainedmodels senet154, rebuilt in test/pytorch/models.py (three-conv stem, 64 groups, 3x3 projection shortcuts)', async () => {
+  await check('senet-154', 'senet154', 64);
+});
+
 test.run();

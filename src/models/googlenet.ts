@@ -67,3 +67,42 @@ function inception(b: GraphBuilder, x: string, [p, c1, c3r, c3, c5r, c5, proj]: 
   const b4 = conv(pooled, 'branch4.1', proj, 1);
   return b.concat([b1, b2, b3, b4], p);
 }
+
+// BVLC GoogLeNet — the same paper's network as Caffe's `bvlc_googlenet` trained it, which is what
+// Bianco et al. 2018 measured (the MMdnn port of the Caffe model in their models-comparison
+// code): convs with bias and no batch norm, each followed by ReLU; real 5x5 convs (padding 2);
+// LRN (size 5, alpha 1e-4, beta 0.75, k 1) after the first pool and after conv2/3x3; ceil-mode
+// stride-2 max pools between stages; the pool branch's 3x3 max pool padded, not in ceil mode;
+// 7x7 average pool, dropout, the 1000-way `loss3_classifier_1`; no auxiliary heads. Node names
+// are the port's, i.e. Caffe's with `/` as `_`.
+
+/** The rows of GOOGLENET_INCEPTIONS, named as Caffe names them. */
+const BVLC_INCEPTIONS = GOOGLENET_INCEPTIONS.map(([name, ...rest]) => [name.replace('inception', 'inception_'), ...rest] as const);
+
+/** BVLC GoogLeNet (Caffe), without auxiliary heads. */
+export function bvlcGooglenet(opts: NetOptions): Graph {
+  const { b, x: input } = start('bvlc-googlenet', opts);
+  const conv = (y: string, name: string, relu: string, c: number, k: number, s = 1) =>
+    b.relu(b.conv2d(y, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, bias: true }, name), relu);
+  const lrn = (y: string, name: string) => b.lrn(y, { size: 5, alpha: 1e-4, beta: 0.75, k: 1 }, name);
+  const pool = (y: string, name: string) => b.maxpool(y, { kernel: 3, stride: 2, ceil: true }, name);
+  let x = conv(input, 'conv1_7x7_s2', 'conv1_relu_7x7', 64, 7, 2);
+  x = lrn(pool(x, 'pool1_3x3_s2'), 'pool1_norm1');
+  x = conv(x, 'conv2_3x3_reduce', 'conv2_relu_3x3_reduce', 64, 1);
+  x = conv(x, 'conv2_3x3', 'conv2_relu_3x3', 192, 3);
+  x = pool(lrn(x, 'conv2_norm2'), 'pool2_3x3_s2');
+  for (const [p, c1, c3r, c3, c5r, c5, proj] of BVLC_INCEPTIONS) {
+    if (p === 'inception_4a') x = pool(x, 'pool3_3x3_s2');
+    if (p === 'inception_5a') x = pool(x, 'pool4_3x3_s2');
+    const branch = (y: string, what: string, c: number, k: number) => conv(y, `${p}_${what}`, `${p}_relu_${what}`, c, k);
+    const b1 = branch(x, '1x1', c1, 1);
+    const b2 = branch(branch(x, '3x3_reduce', c3r, 1), '3x3', c3, 3);
+    const b3 = branch(branch(x, '5x5_reduce', c5r, 1), '5x5', c5, 5);
+    const b4 = branch(b.maxpool(x, { kernel: 3, stride: 1, padding: 1 }, `${p}_pool`), 'pool_proj', proj, 1);
+    x = b.concat([b1, b2, b3, b4], `${p}_output`);
+  }
+  x = b.globalAvgPool(x, 'pool5_7x7_s1');
+  x = b.dropout(x, { p: 0.4 }, 'pool5_drop_7x7_s1');
+  x = b.flatten(x, 'flatten');
+  return b.output(b.fc(x, { outFeatures: NUM_CLASSES }, 'loss3_classifier_1'));
+}

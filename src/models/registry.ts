@@ -3,14 +3,14 @@
 import type { Graph } from '../graph/types.js';
 import { alexnet, alexnet2012 } from './alexnet.js';
 import type { NetOptions } from './common.js';
-import { googlenet } from './googlenet.js';
+import { bvlcGooglenet, googlenet } from './googlenet.js';
 import { densenet } from './densenet.js';
 import { bnInception } from './inception_v2.js';
 import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
 import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 import { mobilenetV2 } from './mobilenet_v2.js';
-import { resnet, resnext } from './resnet.js';
+import { cadeneResnet, resnet, resnext } from './resnet.js';
 import { squeezenet } from './squeezenet.js';
 import { xception } from './xception.js';
 import { senet } from './senet.js';
@@ -94,6 +94,11 @@ const ENTRIES: Entry[] = [
     build: googlenet,
   },
   {
+    name: 'bvlc-googlenet', family: 'googlenet', paper: PAPERS.googlenet, defaultResolution: 224, options: {},
+    variant: 'BVLC Caffe bvlc_googlenet (what Bianco et al. 2018 measured, as the MMdnn port): biased convs + ReLU, no BN, real 5x5 branches, LRN after pool1 and conv2, no aux heads',
+    build: bvlcGooglenet,
+  },
+  {
     name: 'inception-v2', family: 'inception_v2', paper: PAPERS.bnInception, defaultResolution: 224, options: {},
     variant: "BN-Inception as Cadene's pretrainedmodels bninception (Caffe port: biased convs, ceil-mode pools)",
     build: bnInception,
@@ -113,6 +118,16 @@ const ENTRIES: Entry[] = [
     variant: `torchvision resnet${d}` + (d >= 50 ? ' (v1.5: stride 2 on the 3x3 conv of the bottleneck)' : ''),
     build: (o: NetOptions) => resnet(d, o),
   })),
+  {
+    name: 'caffe-resnet-101', family: 'resnet', paper: PAPERS.resnet, defaultResolution: 224, options: {},
+    variant: "Cadene pretrainedmodels cafferesnet101 (the authors' Caffe ResNet-101, what Bianco et al. 2018 measured): v1, the stride on the first 1x1, unpadded ceil-mode stem pool",
+    build: (o: NetOptions) => cadeneResnet('caffe-resnet-101', o),
+  },
+  {
+    name: 'fbresnet-152', family: 'resnet', paper: PAPERS.resnet, defaultResolution: 224, options: {},
+    variant: "Cadene pretrainedmodels fbresnet152 (Facebook's Torch ResNet-152, what Bianco et al. 2018 measured): v1.5 strides, every conv with a bias",
+    build: (o: NetOptions) => cadeneResnet('fbresnet-152', o),
+  },
   {
     name: 'mobilenet-v1', family: 'mobilenet_v1', paper: PAPERS.mobilenetV1, defaultResolution: 224,
     options: { alpha: MOBILENET_V1_ALPHAS, resolution: MOBILENET_V1_RESOLUTIONS },
@@ -154,6 +169,11 @@ const ENTRIES: Entry[] = [
     name: 'xception', family: 'xception', paper: PAPERS.xception, defaultResolution: 299, options: {},
     variant: 'Cadene pretrainedmodels xception (the network Bianco et al. 2018 measured): entry / middle / exit flows of separable convs, pre-activation blocks with 1x1 strided shortcuts, fc last_linear',
     build: xception,
+  },
+  {
+    name: 'senet-154', family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},
+    variant: 'Cadene pretrainedmodels senet154 (what Bianco et al. 2018 measured): three-conv stem, 64-group SE bottlenecks (2x then 4x planes), 3x3 strided projection shortcuts, dropout 0.2',
+    build: (o: NetOptions) => senet('senet-154', o),
   },
   ...(['se-resnet-50', 'se-resnet-101', 'se-resnet-152', 'se-resnext-50-32x4d', 'se-resnext-101-32x4d'] as const).map((n): Entry => ({
     name: n, family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},

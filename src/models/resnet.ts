@@ -13,6 +13,12 @@
 // v1.5 bottleneck with its 3x3 grouped (cardinality C = 32) and the bottleneck width
 // floor(planes * d / 64) * C for d channels per group (form (c) of the paper's Fig. 3), so
 // 32x4d stage 1 is 1x1 256→128, grouped 3x3 128→128, 1x1 128→256; block outputs as ResNet's.
+//
+// Cadene's pretrainedmodels ResNets that Bianco et al. 2018 measured, the same builder:
+// - CaffeResNet-101 (`cafferesnet101`, the authors' Caffe model): ResNet v1 — the stride on the
+//   first 1x1 of a downsampling bottleneck — and a 3x3 stride-2 max pool without padding, ceil mode;
+// - FBResNet-152 (`fbresnet152`, Facebook's Torch model): v1.5 strides, every conv with a bias.
+// Both name the classifier `last_linear`.
 
 import type { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../graph/types.js';
@@ -41,12 +47,26 @@ export const RESNEXT_CONFIGS = {
   '101-64x4d': { block: 'bottleneck', layers: [3, 4, 23, 3], groups: 64, widthPerGroup: 4 },
 } as const;
 
+/** Cadene's ports (see the header): torchvision's layout with these departures. */
+export const CADENE_RESNET_CONFIGS = {
+  'caffe-resnet-101': { block: 'bottleneck', layers: [3, 4, 23, 3], strideOnFirst: true, caffePool: true, head: 'last_linear' },
+  'fbresnet-152': { block: 'bottleneck', layers: [3, 8, 36, 3], bias: true, head: 'last_linear' },
+} as const;
+
 interface ResNetConfig {
   readonly block: 'basic' | 'bottleneck';
   readonly layers: readonly number[];
   /** Grouped 3x3 of the bottleneck; absent = 1 with width per group 64 (plain ResNet). */
   readonly groups?: number;
   readonly widthPerGroup?: number;
+  /** ResNet v1: the stride on the bottleneck's first 1x1 (default: on the 3x3, v1.5). */
+  readonly strideOnFirst?: boolean;
+  /** Biases on every conv (default none). */
+  readonly bias?: boolean;
+  /** Stem max pool 3x3/2 unpadded in ceil mode (Caffe) instead of padded by 1. */
+  readonly caffePool?: boolean;
+  /** Name of the classifier (default `fc`). */
+  readonly head?: string;
 }
 
 /** ResNet-`depth` v1.5 (torchvision). */
@@ -59,34 +79,36 @@ export function resnext(variant: keyof typeof RESNEXT_CONFIGS, opts: NetOptions)
   return build(`resnext-${variant}`, RESNEXT_CONFIGS[variant], opts);
 }
 
-function build(name: string, { block, layers, groups = 1, widthPerGroup = 64 }: ResNetConfig, opts: NetOptions): Graph {
-  const expansion = block === 'basic' ? 1 : 4;
+/** One of Cadene's ResNet ports (see CADENE_RESNET_CONFIGS). */
+export function cadeneResnet(name: keyof typeof CADENE_RESNET_CONFIGS, opts: NetOptions): Graph {
+  return build(name, CADENE_RESNET_CONFIGS[name], opts);
+}
+
+function build(name: string, cfg: ResNetConfig, opts: NetOptions): Graph {
   const { b, x: input } = start(name, opts);
-  let x = b.conv2d(input, { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false }, 'conv1');
+  let x = b.conv2d(input, { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: cfg.bias ?? false }, 'conv1');
   x = b.batchnorm(x, {}, 'bn1');
   x = b.relu(x, 'relu');
-  x = b.maxpool(x, { kernel: 3, stride: 2, padding: 1 }, 'maxpool');
-  layers.forEach((blocks, s) => {
+  x = b.maxpool(x, cfg.caffePool ? { kernel: 3, stride: 2, ceil: true } : { kernel: 3, stride: 2, padding: 1 }, 'maxpool');
+  cfg.layers.forEach((blocks, s) => {
     const planes = 64 << s;
     for (let i = 0; i < blocks; i++) {
       const stride = i === 0 && s > 0 ? 2 : 1;
-      x = residualBlock(b, x, `layer${s + 1}.${i}`, block, planes, stride, expansion, groups, widthPerGroup);
+      x = residualBlock(b, x, `layer${s + 1}.${i}`, cfg, planes, stride);
     }
   });
   x = b.globalAvgPool(x, 'avgpool');
   x = b.flatten(x, 'flatten');
-  return b.output(b.fc(x, { outFeatures: NUM_CLASSES }, 'fc'));
+  return b.output(b.fc(x, { outFeatures: NUM_CLASSES }, cfg.head ?? 'fc'));
 }
 
-function residualBlock(
-  b: GraphBuilder, x: string, p: string, block: 'basic' | 'bottleneck', planes: number, stride: number,
-  expansion: number, groups: number, widthPerGroup: number,
-): string {
-  const out = planes * expansion;
+function residualBlock(b: GraphBuilder, x: string, p: string, cfg: ResNetConfig, planes: number, stride: number): string {
+  const { block, groups = 1, widthPerGroup = 64, strideOnFirst = false, bias = false } = cfg;
+  const out = planes * (block === 'basic' ? 1 : 4);
   // torchvision Bottleneck: int(planes * (base_width / 64.)) * groups; = planes for plain ResNet.
   const width = Math.floor(planes * widthPerGroup / 64) * groups;
   const conv = (y: string, c: number, k: number, s: number, n: number, g = 1) => {
-    y = b.conv2d(y, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, groups: g, bias: false }, `${p}.conv${n}`);
+    y = b.conv2d(y, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, groups: g, bias }, `${p}.conv${n}`);
     return b.batchnorm(y, {}, `${p}.bn${n}`);
   };
   let y: string;
@@ -94,13 +116,13 @@ function residualBlock(
     y = b.relu(conv(x, width, 3, stride, 1), `${p}.relu1`);
     y = conv(y, width, 3, 1, 2);
   } else {
-    y = b.relu(conv(x, width, 1, 1, 1), `${p}.relu1`);
-    y = b.relu(conv(y, width, 3, stride, 2, groups), `${p}.relu2`);
+    y = b.relu(conv(x, width, 1, strideOnFirst ? stride : 1, 1), `${p}.relu1`);
+    y = b.relu(conv(y, width, 3, strideOnFirst ? 1 : stride, 2, groups), `${p}.relu2`);
     y = conv(y, out, 1, 1, 3);
   }
   let shortcut = x;
   if (stride !== 1 || b.shape(x)[3] !== out) {
-    shortcut = b.conv2d(x, { outChannels: out, kernel: 1, stride, bias: false }, `${p}.downsample.0`);
+    shortcut = b.conv2d(x, { outChannels: out, kernel: 1, stride, bias }, `${p}.downsample.0`);
     shortcut = b.batchnorm(shortcut, {}, `${p}.downsample.1`);
   }
   return b.relu(b.add(y, shortcut, `${p}.add`), `${p}.relu`);

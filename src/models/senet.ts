@@ -9,6 +9,10 @@
 // x 32 channels, the stride on the grouped (32) conv2. Both: the SE module (`se_module`) — global
 // average pool → fc1 1x1 conv with bias to C / 16 → ReLU → fc2 1x1 conv with bias back to C →
 // sigmoid → per-channel multiply of bn3's output — then the residual add and ReLU.
+// SENet-154 (`senet154`, the ILSVRC 2017 winner): a stem of three 3x3 convs (64, 64, 128, the
+// first strided) before the pool, SEBottleneck blocks — conv1 1x1 to 2 x planes, grouped (64)
+// conv2 3x3 to 4 x planes with the stride, conv3 1x1 — projection shortcuts that are 3x3 stride-2
+// convs from stage 2 on, and dropout (p 0.2) before the fc.
 
 import type { GraphBuilder } from '../graph/builder.js';
 import type { Graph } from '../graph/types.js';
@@ -16,12 +20,15 @@ import { NUM_CLASSES, start, type NetOptions } from './common.js';
 
 /** Blocks per stage and the block type of each network (Cadene's `SENet(...)` calls). */
 export const SENET_CONFIGS = {
-  'se-resnet-50': { layers: [3, 4, 6, 3], groups: 1 },
-  'se-resnet-101': { layers: [3, 4, 23, 3], groups: 1 },
-  'se-resnet-152': { layers: [3, 8, 36, 3], groups: 1 },
-  'se-resnext-50-32x4d': { layers: [3, 4, 6, 3], groups: 32 },
-  'se-resnext-101-32x4d': { layers: [3, 4, 23, 3], groups: 32 },
+  'se-resnet-50': { layers: [3, 4, 6, 3], block: 'se-resnet', groups: 1 },
+  'se-resnet-101': { layers: [3, 4, 23, 3], block: 'se-resnet', groups: 1 },
+  'se-resnet-152': { layers: [3, 8, 36, 3], block: 'se-resnet', groups: 1 },
+  'se-resnext-50-32x4d': { layers: [3, 4, 6, 3], block: 'se-resnext', groups: 32 },
+  'se-resnext-101-32x4d': { layers: [3, 4, 23, 3], block: 'se-resnext', groups: 32 },
+  'senet-154': { layers: [3, 8, 36, 3], block: 'senet', groups: 64 },
 } as const;
+
+type Block = (typeof SENET_CONFIGS)[keyof typeof SENET_CONFIGS]['block'];
 
 const EPS = 1e-5;
 const REDUCTION = 16;
@@ -34,39 +41,52 @@ function seModule(b: GraphBuilder, x: string, p: string): string {
   return b.channelMul(x, s, `${p}.scale`);
 }
 
-function bottleneck(b: GraphBuilder, x: string, p: string, planes: number, stride: number, groups: number, project: boolean): string {
-  const width = groups === 1 ? planes : Math.floor((planes * 4) / 64) * groups;
+function bottleneck(b: GraphBuilder, x: string, p: string, block: Block, planes: number, stride: number, groups: number,
+  project: 0 | 1 | 3): string {
+  // [conv1 width, conv2 width]: SE-ResNet planes / planes, SE-ResNeXt floor(planes x 4 / 64) x
+  // groups for both, SENet-154 2 x planes then 4 x planes
+  const [w1, w2] = block === 'se-resnet' ? [planes, planes]
+    : block === 'se-resnext' ? [Math.floor((planes * 4) / 64) * groups, Math.floor((planes * 4) / 64) * groups]
+      : [planes * 2, planes * 4];
+  const strideFirst = block === 'se-resnet';
   const cbr = (y: string, i: number, opts: Parameters<GraphBuilder['conv2d']>[1]) =>
     b.relu(b.batchnorm(b.conv2d(y, { ...opts, bias: false }, `${p}.conv${i}`), { eps: EPS }, `${p}.bn${i}`), `${p}.relu${i}`);
-  let y = cbr(x, 1, { outChannels: width, kernel: 1, stride: groups === 1 ? stride : 1 });
-  y = cbr(y, 2, { outChannels: width, kernel: 3, padding: 1, groups, stride: groups === 1 ? 1 : stride });
+  let y = cbr(x, 1, { outChannels: w1, kernel: 1, stride: strideFirst ? stride : 1 });
+  y = cbr(y, 2, { outChannels: w2, kernel: 3, padding: 1, groups, stride: strideFirst ? 1 : stride });
   y = b.batchnorm(b.conv2d(y, { outChannels: planes * 4, kernel: 1, bias: false }, `${p}.conv3`), { eps: EPS }, `${p}.bn3`);
   y = seModule(b, y, `${p}.se_module`);
   let shortcut = x;
   if (project) {
-    shortcut = b.conv2d(x, { outChannels: planes * 4, kernel: 1, stride, bias: false }, `${p}.downsample.0`);
+    shortcut = b.conv2d(x, { outChannels: planes * 4, kernel: project, stride, padding: (project - 1) / 2, bias: false }, `${p}.downsample.0`);
     shortcut = b.batchnorm(shortcut, { eps: EPS }, `${p}.downsample.1`);
   }
   return b.relu(b.add(y, shortcut, `${p}.add`), `${p}.relu`);
 }
 
-/** An SE-ResNet / SE-ResNeXt of Cadene's pretrainedmodels. */
+/** An SE-ResNet / SE-ResNeXt / SENet-154 of Cadene's pretrainedmodels. */
 export function senet(name: keyof typeof SENET_CONFIGS, opts: NetOptions): Graph {
-  const { layers, groups } = SENET_CONFIGS[name];
+  const { layers, block, groups } = SENET_CONFIGS[name];
   const { b, x: input } = start(name, opts);
-  let x = b.conv2d(input, { outChannels: 64, kernel: 7, stride: 2, padding: 3, bias: false }, 'layer0.conv1');
-  x = b.relu(b.batchnorm(x, { eps: EPS }, 'layer0.bn1'), 'layer0.relu1');
+  const stemConv = (x: string, i: number, c: number, k: number, s: number) => {
+    x = b.conv2d(x, { outChannels: c, kernel: k, stride: s, padding: (k - 1) / 2, bias: false }, `layer0.conv${i}`);
+    return b.relu(b.batchnorm(x, { eps: EPS }, `layer0.bn${i}`), `layer0.relu${i}`);
+  };
+  let x = block === 'senet'
+    ? stemConv(stemConv(stemConv(input, 1, 64, 3, 2), 2, 64, 3, 1), 3, 128, 3, 1)
+    : stemConv(input, 1, 64, 7, 2);
   x = b.maxpool(x, { kernel: 3, stride: 2, ceil: true }, 'layer0.pool');
-  let inplanes = 64;
+  let inplanes = b.shape(x)[3]!;
   layers.forEach((blocks, s) => {
     const planes = 64 * 2 ** s;
     for (let i = 0; i < blocks; i++) {
       const stride = i === 0 && s > 0 ? 2 : 1;
-      x = bottleneck(b, x, `layer${s + 1}.${i}`, planes, stride, groups, i === 0 && (stride !== 1 || inplanes !== planes * 4));
+      const project = i === 0 && (stride !== 1 || inplanes !== planes * 4) ? (block === 'senet' && s > 0 ? 3 : 1) : 0;
+      x = bottleneck(b, x, `layer${s + 1}.${i}`, block, planes, stride, groups, project);
       inplanes = planes * 4;
     }
   });
   x = b.globalAvgPool(x, 'avg_pool');
+  if (block === 'senet') x = b.dropout(x, { p: 0.2 }, 'dropout');
   x = b.flatten(x, 'flatten');
   return b.output(b.fc(x, { outFeatures: NUM_CLASSES }, 'last_linear'));
 }

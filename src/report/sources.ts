@@ -27,11 +27,13 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'vgg-11': 'VGG-11', 'vgg-11-bn': 'VGG-11_BN',
   'vgg-16': 'VGG-16', 'vgg-16-bn': 'VGG-16_BN',
   'vgg-19': 'VGG-19', 'vgg-19-bn': 'VGG-19_BN',
-  'googlenet': 'GoogLeNet',
+  // Bianco et al. ran the BVLC Caffe GoogLeNet, not torchvision's batch-normalised one
+  'bvlc-googlenet': 'GoogLeNet',
   'inception-v2': 'BN-Inception',
   'inception-v3': 'Inception-v3',
   'inception-v4': 'Inception-v4',
   'resnet-18': 'ResNet-18', 'resnet-50': 'ResNet-50', 'resnet-101': 'ResNet-101', 'resnet-152': 'ResNet-152',
+  'caffe-resnet-101': 'CaffeResNet-101', 'fbresnet-152': 'FBResNet-152',
   'mobilenet-v1': 'MobileNet-v1',
   'mobilenet-v2': 'MobileNet-v2',
   'squeezenet-1.0': 'SqueezeNet-v1.0', 'squeezenet-1.1': 'SqueezeNet-v1.1',
@@ -40,7 +42,7 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'resnext-101-32x4d': 'ResNeXt-101 (32x4d)', 'resnext-101-64x4d': 'ResNeXt-101 (64x4d)',
   'xception': 'Xception',
   'se-resnet-50': 'SE-ResNet-50', 'se-resnet-101': 'SE-ResNet-101', 'se-resnet-152': 'SE-ResNet-152',
-  'se-resnext-50-32x4d': 'SE-ResNeXt-50 (32x4d)', 'se-resnext-101-32x4d': 'SE-ResNeXt-101 (32x4d)',
+  'se-resnext-50-32x4d': 'SE-ResNeXt-50 (32x4d)', 'se-resnext-101-32x4d': 'SE-ResNeXt-101 (32x4d)', 'senet-154': 'SENet-154',
 });
 
 /** RFC 4180-ish CSV: quoted fields may hold commas and doubled quotes; first row is the header. */

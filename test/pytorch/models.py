@@ -97,16 +97,19 @@ class _SEModule(torch.nn.Module):
 
 
 class _SEBottleneck(torch.nn.Module):
-    # Cadene's SEResNetBottleneck (groups 1: stride on conv1) / SEResNeXtBottleneck (stride on conv2)
-    def __init__(self, inplanes, planes, groups, stride, downsample):
+    # Cadene's SEResNetBottleneck (groups 1: stride on conv1), SEResNeXtBottleneck (stride on
+    # conv2) and senet154's SEBottleneck (2x planes, then 4x planes grouped, stride on conv2)
+    def __init__(self, inplanes, planes, groups, stride, downsample, senet154=False):
         super().__init__()
-        width = planes if groups == 1 else (planes * 4 // 64) * groups
+        w1 = w2 = planes if groups == 1 else (planes * 4 // 64) * groups
+        if senet154:
+            w1, w2 = planes * 2, planes * 4
         s1, s2 = (stride, 1) if groups == 1 else (1, stride)
-        self.conv1 = torch.nn.Conv2d(inplanes, width, 1, stride=s1, bias=False)
-        self.bn1 = torch.nn.BatchNorm2d(width)
-        self.conv2 = torch.nn.Conv2d(width, width, 3, stride=s2, padding=1, groups=groups, bias=False)
-        self.bn2 = torch.nn.BatchNorm2d(width)
-        self.conv3 = torch.nn.Conv2d(width, planes * 4, 1, bias=False)
+        self.conv1 = torch.nn.Conv2d(inplanes, w1, 1, stride=s1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(w1)
+        self.conv2 = torch.nn.Conv2d(w1, w2, 3, stride=s2, padding=1, groups=groups, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(w2)
+        self.conv3 = torch.nn.Conv2d(w2, planes * 4, 1, bias=False)
         self.bn3 = torch.nn.BatchNorm2d(planes * 4)
         self.se_module = _SEModule(planes * 4)
         self.downsample = downsample
@@ -119,23 +122,26 @@ class _SEBottleneck(torch.nn.Module):
 
 
 class SENet(torch.nn.Module):
-    # Cadene's pretrainedmodels SENet as its se_resnet* / se_resnext*_32x4d build it
-    def __init__(self, layers, groups, num_classes=1000):
+    # Cadene's pretrainedmodels SENet as its se_resnet* / se_resnext*_32x4d / senet154 build it
+    def __init__(self, layers, groups, num_classes=1000, senet154=False):
         super().__init__()
         self.layer0 = torch.nn.Sequential()
-        self.layer0.add_module('conv1', torch.nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False))
-        self.layer0.add_module('bn1', torch.nn.BatchNorm2d(64))
-        self.layer0.add_module('relu1', torch.nn.ReLU(inplace=True))
+        stem = [(3, 64, 3, 2), (64, 64, 3, 1), (64, 128, 3, 1)] if senet154 else [(3, 64, 7, 2)]
+        for i, (cin, cout, k, st) in enumerate(stem):
+            self.layer0.add_module(f'conv{i + 1}', torch.nn.Conv2d(cin, cout, k, stride=st, padding=k // 2, bias=False))
+            self.layer0.add_module(f'bn{i + 1}', torch.nn.BatchNorm2d(cout))
+            self.layer0.add_module(f'relu{i + 1}', torch.nn.ReLU(inplace=True))
         self.layer0.add_module('pool', torch.nn.MaxPool2d(3, stride=2, ceil_mode=True))
-        inplanes = 64
+        inplanes = stem[-1][1]
         for s, blocks in enumerate(layers):
             planes, mods = 64 * 2 ** s, []
             for i in range(blocks):
                 stride = 2 if i == 0 and s > 0 else 1
                 down = None
                 if i == 0 and (stride != 1 or inplanes != planes * 4):
-                    down = torch.nn.Sequential(torch.nn.Conv2d(inplanes, planes * 4, 1, stride=stride, bias=False), torch.nn.BatchNorm2d(planes * 4))
-                mods.append(_SEBottleneck(inplanes, planes, groups, stride, down))
+                    k = 3 if senet154 and s > 0 else 1
+                    down = torch.nn.Sequential(torch.nn.Conv2d(inplanes, planes * 4, k, stride=stride, padding=k // 2, bias=False), torch.nn.BatchNorm2d(planes * 4))
+                mods.append(_SEBottleneck(inplanes, planes, groups, stride, down, senet154))
                 inplanes = planes * 4
             setattr(self, f'layer{s + 1}', torch.nn.Sequential(*mods))
         self.last_linear = torch.nn.Linear(2048, num_classes)
@@ -149,7 +155,96 @@ class SENet(torch.nn.Module):
 SENETS = {
     'se_resnet50': ([3, 4, 6, 3], 1), 'se_resnet101': ([3, 4, 23, 3], 1), 'se_resnet152': ([3, 8, 36, 3], 1),
     'se_resnext50_32x4d': ([3, 4, 6, 3], 32), 'se_resnext101_32x4d': ([3, 4, 23, 3], 32),
+    'senet154': ([3, 8, 36, 3], 64, 1000, True),
 }
+
+
+class _CadeneBottleneck(torch.nn.Module):
+    # cafferesnet.py (stride on conv1, no biases) and fbresnet.py (stride on conv2, biases)
+    def __init__(self, inplanes, planes, stride, stride_first, bias):
+        super().__init__()
+        s1, s2 = (stride, 1) if stride_first else (1, stride)
+        self.conv1 = torch.nn.Conv2d(inplanes, planes, 1, stride=s1, bias=bias)
+        self.bn1 = torch.nn.BatchNorm2d(planes)
+        self.conv2 = torch.nn.Conv2d(planes, planes, 3, stride=s2, padding=1, bias=bias)
+        self.bn2 = torch.nn.BatchNorm2d(planes)
+        self.conv3 = torch.nn.Conv2d(planes, planes * 4, 1, bias=bias)
+        self.bn3 = torch.nn.BatchNorm2d(planes * 4)
+        self.downsample = None
+        if stride != 1 or inplanes != planes * 4:
+            self.downsample = torch.nn.Sequential(torch.nn.Conv2d(inplanes, planes * 4, 1, stride=stride, bias=bias), torch.nn.BatchNorm2d(planes * 4))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = torch.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return torch.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class CadeneResNet(torch.nn.Module):
+    # Cadene's cafferesnet101 / fbresnet152
+    def __init__(self, layers, caffe, num_classes=1000):
+        super().__init__()
+        bias = not caffe
+        self.conv1 = torch.nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=bias)
+        self.bn1 = torch.nn.BatchNorm2d(64)
+        self.maxpool = torch.nn.MaxPool2d(3, 2, 0, ceil_mode=True) if caffe else torch.nn.MaxPool2d(3, 2, 1)
+        inplanes = 64
+        for s, blocks in enumerate(layers):
+            planes, mods = 64 * 2 ** s, []
+            for i in range(blocks):
+                mods.append(_CadeneBottleneck(inplanes, planes, 2 if i == 0 and s > 0 else 1, caffe, bias))
+                inplanes = planes * 4
+            setattr(self, f'layer{s + 1}', torch.nn.Sequential(*mods))
+        self.last_linear = torch.nn.Linear(2048, num_classes)
+
+    def forward(self, x):
+        x = self.maxpool(torch.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.last_linear(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+class BvlcGoogLeNet(torch.nn.Module):
+    # the MMdnn port of Caffe's bvlc_googlenet in Bianco et al.'s models-comparison code (its
+    # attribute names), LRN as torch's LocalResponseNorm (the same formula)
+    INCEPTIONS = [('3a', 192, 64, 96, 128, 16, 32, 32), ('3b', 256, 128, 128, 192, 32, 96, 64),
+                  ('4a', 480, 192, 96, 208, 16, 48, 64), ('4b', 512, 160, 112, 224, 24, 64, 64),
+                  ('4c', 512, 128, 128, 256, 24, 64, 64), ('4d', 512, 112, 144, 288, 32, 64, 64),
+                  ('4e', 528, 256, 160, 320, 32, 128, 128), ('5a', 832, 256, 160, 320, 32, 128, 128),
+                  ('5b', 832, 384, 192, 384, 48, 128, 128)]
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        C = torch.nn.Conv2d
+        self.conv1_7x7_s2 = C(3, 64, 7, 2, 3)
+        self.conv2_3x3_reduce = C(64, 64, 1)
+        self.conv2_3x3 = C(64, 192, 3, 1, 1)
+        for n, cin, c1, c3r, c3, c5r, c5, proj in self.INCEPTIONS:
+            p = f'inception_{n}_'
+            setattr(self, p + '1x1', C(cin, c1, 1))
+            setattr(self, p + '3x3_reduce', C(cin, c3r, 1))
+            setattr(self, p + '3x3', C(c3r, c3, 3, 1, 1))
+            setattr(self, p + '5x5_reduce', C(cin, c5r, 1))
+            setattr(self, p + '5x5', C(c5r, c5, 5, 1, 2))
+            setattr(self, p + 'pool_proj', C(cin, proj, 1))
+        self.loss3_classifier_1 = torch.nn.Linear(1024, num_classes)
+
+    def forward(self, x):
+        F, relu = torch.nn.functional, torch.relu
+        lrn = torch.nn.LocalResponseNorm(5, 1e-4, 0.75, 1.0)
+        pool = lambda y: F.max_pool2d(y, 3, 2, ceil_mode=True)
+        x = lrn(pool(relu(self.conv1_7x7_s2(x))))
+        x = pool(lrn(relu(self.conv2_3x3(relu(self.conv2_3x3_reduce(x))))))
+        for n, *_ in self.INCEPTIONS:
+            if n in ('4a', '5a'):
+                x = pool(x)
+            m = lambda k: getattr(self, f'inception_{n}_{k}')
+            b1 = relu(m('1x1')(x))
+            b2 = relu(m('3x3')(relu(m('3x3_reduce')(x))))
+            b3 = relu(m('5x5')(relu(m('5x5_reduce')(x))))
+            b4 = relu(m('pool_proj')(F.max_pool2d(x, 3, 1, 1)))
+            x = torch.cat((b1, b2, b3, b4), 1)
+        return self.loss3_classifier_1(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
 def torchvision_model(name, seed):
@@ -161,6 +256,10 @@ def torchvision_model(name, seed):
         model = Xception().eval()
     elif name in SENETS:
         model = SENet(*SENETS[name]).eval()
+    elif name in ('cafferesnet101', 'fbresnet152'):
+        model = CadeneResNet([3, 4, 23, 3] if name == 'cafferesnet101' else [3, 8, 36, 3], name == 'cafferesnet101').eval()
+    elif name == 'bvlc_googlenet':
+        model = BvlcGoogLeNet().eval()
     elif name in RESNET_CLASS:
         layers, groups, width = RESNET_CLASS[name]
         from torchvision.models.resnet import ResNet, Bottleneck
