@@ -170,17 +170,17 @@ const ENTRIES: Entry[] = [
     variant: 'Cadene pretrainedmodels xception (the network Bianco et al. 2018 measured): entry / middle / exit flows of separable convs, pre-activation blocks with 1x1 strided shortcuts, fc last_linear',
     build: xception,
   },
-  {
-    name: 'senet-154', family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},
-    variant: 'Cadene pretrainedmodels senet154 (what Bianco et al. 2018 measured): three-conv stem, 64-group SE bottlenecks (2x then 4x planes), 3x3 strided projection shortcuts, dropout 0.2',
-    build: (o: NetOptions) => senet('senet-154', o),
-  },
   ...(['se-resnet-50', 'se-resnet-101', 'se-resnet-152', 'se-resnext-50-32x4d', 'se-resnext-101-32x4d'] as const).map((n): Entry => ({
     name: n, family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},
     variant: `Cadene pretrainedmodels ${n.replace(/-(\d+)/, '$1').replace(/-/g, '_')} (what Bianco et al. 2018 measured): ` +
       (n.startsWith('se-resnext') ? 'grouped (32) 3x3 with the stride, ' : 'the stride on the first 1x1 (ResNet v1), ') + 'SE module (reduction 16) before the residual add',
     build: (o: NetOptions) => senet(n, o),
   })),
+  {
+    name: 'senet-154', family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},
+    variant: 'Cadene pretrainedmodels senet154 (what Bianco et al. 2018 measured): three-conv stem, 64-group SE bottlenecks (2x then 4x planes), 3x3 strided projection shortcuts, dropout 0.2',
+    build: (o: NetOptions) => senet('senet-154', o),
+  },
 ];
 
 /** Every network of the zoo, in a stable order. */
