@@ -40,6 +40,8 @@ const GOLDEN = [
   // torchvision's 27,161,264 includes the aux head: 98,560 + 2,459,136 + 769,000 = 3,326,696.
   ['inception-v3', 23_834_568, 5.713, 5_713_216_096],
   ['inception-v4', 42_679_816, null, 12_253_974_624],
+  // Cadene's inceptionresnetv2 (1000 classes): 55,843,464 parameters (= timm's; Bianco et al. list 13.2 G operations)
+  ['inception-resnet-v2', 55_843_464, null, 13_155_794_016],
   ['resnet-18', 11_689_512, 1.814, 1_814_073_344],
   ['resnet-34', 21_797_672, 3.664, 3_663_761_408],
   ['resnet-50', 25_557_032, 4.089, 4_089_184_256],
@@ -170,6 +172,10 @@ const STAGES = {
   'resnext-50-32x4d': { 'layer1.0.conv1': [56, 56, 128], 'layer1.0.conv2': [56, 56, 128], 'layer1.2.relu': [56, 56, 256],
     'layer2.0.conv2': [28, 28, 256], 'layer3.0.conv1': [28, 28, 512], 'layer3.5.relu': [14, 14, 1024],
     'layer4.0.conv2': [7, 7, 1024], 'layer4.2.relu': [7, 7, 2048], fc: [1000] },
+  'inception-resnet-v2': { 'conv2d_1a.relu': [149, 149, 32], maxpool_3a: [73, 73, 64], 'conv2d_4a.relu': [71, 71, 192],
+    maxpool_5a: [35, 35, 192], mixed_5b: [35, 35, 320], 'repeat.9.relu': [35, 35, 320], mixed_6a: [17, 17, 1088],
+    'repeat_1.0.branch1.1.conv': [17, 17, 160], 'repeat_1.19.relu': [17, 17, 1088], mixed_7a: [8, 8, 2080],
+    'block8.add': [8, 8, 2080], 'conv2d_7b.relu': [8, 8, 1536], last_linear: [1000] },
   'senet-154': { 'layer0.relu3': [112, 112, 128], 'layer0.pool': [56, 56, 128], 'layer1.0.conv1': [56, 56, 128],
     'layer1.0.conv2': [56, 56, 256], 'layer1.0.downsample.0': [56, 56, 256], 'layer2.0.conv1': [56, 56, 256],
     'layer2.0.conv2': [28, 28, 512], 'layer2.0.downsample.0': [28, 28, 512], 'layer4.2.relu': [7, 7, 2048] },

@@ -143,4 +143,8 @@ test('senet-154 = Cadene pretrainedmodels senet154, rebuilt in test/pytorch/mode
   await check('senet-154', 'senet154', 64);
 });
 
+test('inception-resnet-v2 = Cadene pretrainedmodels inceptionresnetv2, rebuilt in test/pytorch/models.py (residual branches scaled before the add, count_include_pad off)', async () => {
+  await check('inception-resnet-v2', 'inceptionresnetv2', 75);
+});
+
 test.run();

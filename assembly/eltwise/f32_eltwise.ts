@@ -25,6 +25,42 @@ export function f32_add(count: i32, a: usize, b: usize, out: usize, relu: i32): 
   }
 }
 
+/**
+ * out = alpha * a + b, then max(., 0) when relu != 0: a residual join whose branch is scaled
+ * (Inception-ResNet's `out * scale + x`), rounded like PyTorch's: the product, then the sum
+ * (no fused multiply-add). In-place safe.
+ */
+export function f32_add_scaled(count: i32, a: usize, alpha: f32, b: usize, out: usize, relu: i32): void {
+  const va = f32x4.splat(alpha), z = f32x4.splat(0);
+  // relu: clamp below at 0; else at -inf, which leaves every value (and NaN) as it is
+  const lo = relu ? z : f32x4.splat(-Infinity);
+  const slo: f32 = relu ? 0 : -Infinity;
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.pmax(f32x4.add(f32x4.mul(v128.load(a + o), va), v128.load(b + o)), lo));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(a + o) * alpha + load<f32>(b + o);
+    store<f32>(out + o, v < slo ? slo : v);
+  }
+}
+
+/** out = alpha * x over `count` floats (a constant multiply standing alone). In-place safe. */
+export function f32_scale(count: i32, x: usize, out: usize, alpha: f32): void {
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(out + o, f32x4.mul(v128.load(x + o), va));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i * 4;
+    store<f32>(out + o, load<f32>(x + o) * alpha);
+  }
+}
+
 /** out = min(max(x, lo), hi) over `count` floats (stand-alone ReLU / ReLU6). In-place safe. */
 export function f32_clamp(count: i32, x: usize, out: usize, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);

@@ -98,6 +98,8 @@ export async function prepare(graph, weights) {
       }
       case 'sigmoid':
         return (v) => v.set(s.output, tf.sigmoid(v.get(x)));
+      case 'scale':
+        return (v) => v.set(s.output, tf.mul(v.get(x), s.node.factor));
       case 'channel_mul':
         // [N, H, W, C] x [N, 1, 1, C]: tf broadcasts
         return (v) => v.set(s.output, tf.mul(v.get(x), v.get(s.inputs[1])));
@@ -107,8 +109,11 @@ export async function prepare(graph, weights) {
       }
       case 'add': case 'add_relu': {
         const [a, b] = s.inputs;
-        const relu = s.kind === 'add_relu';
-        return (v) => { const y = tf.add(v.get(a), v.get(b)); v.set(s.output, relu ? tf.relu(y) : y); };
+        const relu = s.kind === 'add_relu', alpha = s.alpha ?? 1;
+        return (v) => {
+          const y = tf.add(alpha === 1 ? v.get(a) : tf.mul(v.get(a), alpha), v.get(b));
+          v.set(s.output, relu ? tf.relu(y) : y);
+        };
       }
       case 'maxpool': case 'avgpool':
         return poolStep(node, x, inShape, s.output, keep);

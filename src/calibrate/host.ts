@@ -25,6 +25,7 @@ import { runAdd } from '../ops/add.js';
 import { runActivation } from '../ops/activation.js';
 import { runSigmoid } from '../ops/sigmoid.js';
 import { runChannelMul } from '../ops/channel_mul.js';
+import { runScale } from '../ops/scale.js';
 import { runLeakyRelu } from '../ops/leaky_relu.js';
 import { runScaleShift } from '../ops/batchnorm.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
@@ -269,6 +270,7 @@ function syntheticGraphs(): Graph[] {
     g('sigmoid', (b) => b.sigmoid(b.input([1, h, h, c])));
     g('channelmul', (b) => { const x = b.input([1, h, h, c]); return b.channelMul(x, b.sigmoid(b.globalAvgPool(x))); });
     g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
+    g('scale', (b) => b.scale(b.input([1, h, h, c]), { factor: 0.17 }));
     g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
@@ -408,6 +410,10 @@ function measure(e: Engine, s: Sample): number {
       case 'channel_mul': {
         const s = buf(inShape[0]! * inShape[3]!, 1, 13);
         return time(() => runChannelMul(e, inShape, x, s, y));
+      }
+      case 'scale': {
+        const count = numel(outShape);
+        return time(() => runScale(e, count, x, y, 0.17));
       }
       case 'concat_inplace':
         throw new Error('concat_inplace runs no kernel: nothing to measure');

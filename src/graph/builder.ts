@@ -297,6 +297,20 @@ export class GraphBuilder {
     return this.push(name, { op: 'scaleshift' }, [x]);
   }
 
+  /**
+   * Multiply by a constant, y = factor * x (a residual branch's scaling in Inception-ResNet);
+   * an `add` that is its only reader absorbs it when compiled.
+   */
+  scale(x: string, opts: { factor: number }, name?: string): string {
+    name = this.nameFor(name, 'scale');
+    const where = this.where(name, 'scale');
+    this.get(where, x);
+    if (typeof opts?.factor !== 'number' || !Number.isFinite(opts.factor)) {
+      throw new Error(`${where}: factor must be a finite number, got ${String(opts?.factor)}`);
+    }
+    return this.push(name, { op: 'scale', factor: opts.factor }, [x]);
+  }
+
   /** Logistic sigmoid 1 / (1 + exp(-x)), elementwise. */
   sigmoid(x: string, name?: string): string { return this.unary(x, 'sigmoid', name); }
 

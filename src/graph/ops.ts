@@ -32,7 +32,8 @@ export interface Moments { mean: number; ms: number }
  *   `strided` when the kernel can write a channel slice of a wider tensor (so its output may become
  *   a concat's slice), `foldBatchnorm` when a batch norm that is its sole reader folds into it,
  *   `fuse` the activations a sole reader may fuse into its epilogue (with `fusedKind` when that
- *   changes the kernel), and `act` the op's own activation (a standalone clamp).
+ *   changes the kernel), `act` the op's own activation (a standalone clamp), and `intoAdd` for a
+ *   constant multiply an `add` absorbs when it is that multiply's sole reader.
  */
 export type LowerRule =
   | { as: 'input' } | { as: 'alias' } | { as: 'concat' }
@@ -41,6 +42,8 @@ export type LowerRule =
     kind: StepKind | ((node: GraphNode, inShapes: readonly Shape[], winograd: WinogradMode) => StepKind);
     strided?: boolean;
     foldBatchnorm?: boolean;
+    /** A constant multiply that an `add` reading only it absorbs (as that add's scaled input). */
+    intoAdd?: boolean;
     fuse?: readonly ('relu' | 'relu6')[];
     fusedKind?: StepKind;
     act?: Activation;
@@ -545,6 +548,22 @@ export const OP_SPECS: OpSpecs = Object.freeze({
     opClass: 'eltwise',
     lower: { as: 'step', kind: 'scale_shift', fuse: ['relu', 'relu6'] },
     moments: 'weights',
+  },
+  scale: {
+    arity: 1, attrs: ['factor'],
+    checkAttrs(n) {
+      if (typeof n.factor !== 'number') throw new TypeError(`factor must be a number, got ${show(n.factor)}`);
+      if (!Number.isFinite(n.factor)) throw new RangeError(`factor must be finite, got ${n.factor}`);
+    },
+    infer: same,
+    /** otherOps = 1 multiply per element (also when an add absorbs it: the multiply still happens). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1);
+      return opCost(0, 0, numelOf(node.outShape), inputShapes, node.outShape);
+    },
+    opClass: 'eltwise',
+    lower: { as: 'step', kind: 'scale', intoAdd: true },
+    moments: ([x], n) => ({ mean: x!.mean * n.factor, ms: x!.ms * n.factor * n.factor }),
   },
 } satisfies OpSpecs);
 

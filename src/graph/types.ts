@@ -50,11 +50,13 @@ export interface GlobalMaxPoolNode { op: 'globalmaxpool' }
 export interface ScaleShiftNode { op: 'scaleshift' }
 /** Per-channel multiply with broadcast: [N, H, W, C] x [N, 1, 1, C] (squeeze-excitation's rescale). */
 export interface ChannelMulNode { op: 'channelmul' }
+/** Multiply by a constant, elementwise: y = factor * x (Inception-ResNet's residual scaling). */
+export interface ScaleNode { op: 'scale'; factor: number }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
   | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode
-  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode;
+  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode | ScaleNode;
 
 export type OpName = NodeAttrs['op'];
 

@@ -39,6 +39,8 @@ export interface Step {
   bn?: NodeOf<'batchnorm'>;
   /** Activation fused into the epilogue. */
   act: Activation;
+  /** An add that absorbed a constant multiply of its first input: out = alpha * in0 + in1. */
+  alpha?: number;
   /** Value ids read, in the node's input order. */
   inputs: number[];
   output: number;
@@ -135,6 +137,7 @@ function lowerNode(ctx: Ctx, node: GraphNode): void {
       return;
     }
     case 'step': {
+      if (rule.intoAdd && scaledAdd(ctx, node)) return;
       const ins = node.inputs.map((i) => use(ctx, i));
       const inShapes = ins.map((id) => ctx.values[id]!.shape);
       const nodes = [node.name];
@@ -161,6 +164,28 @@ function lowerNode(ctx: Ctx, node: GraphNode): void {
       return;
     }
   }
+}
+
+/**
+ * A constant multiply whose sole reader is an add, lowered with that add as one step (and the
+ * ReLU after it, when that is the add's sole reader): alpha * x + other. Only when the add's other
+ * input is already computed, so the step can run here; false leaves the multiply to stand alone.
+ */
+function scaledAdd(ctx: Ctx, node: GraphNode): boolean {
+  const addNode = only(ctx, node.name);
+  if (addNode?.op !== 'add') return false;
+  const other = addNode.inputs[0] === node.name ? addNode.inputs[1]! : addNode.inputs[0]!;
+  if (!ctx.valueOf.has(other)) return false;
+  const ins = [use(ctx, node.inputs[0]!), use(ctx, other)];
+  ctx.absorbed.add(addNode.name);
+  const nodes = [addNode.name, node.name];
+  let last = addNode.name;
+  const relu = only(ctx, addNode.name);
+  if (relu?.op === 'relu') { ctx.absorbed.add(relu.name); nodes.push(relu.name); last = relu.name; }
+  const y = newValue(ctx, addNode.outShape, false);
+  const alpha = (node as NodeOf<'scale'>).factor;
+  push(ctx, { kind: relu?.op === 'relu' ? 'add_relu' : 'add', nodes, node: addNode, act: relu?.op === 'relu' ? 'relu' : 'none', inputs: ins, output: y.id, alpha }, last);
+  return true;
 }
 
 /**

@@ -7,6 +7,7 @@ export { GOOGLENET_INCEPTIONS, type GoogLeNetInception, bvlcGooglenet, googlenet
 export { BN_INCEPTION_MODULES, type BnInceptionModule, bnInception } from './inception_v2.js';
 export { INCEPTION_V3_BLOCKS, inceptionV3 } from './inception_v3.js';
 export { INCEPTION_V4_FEATURES, inceptionV4 } from './inception_v4.js';
+export { INCEPTION_RESNET_V2_REPEATS, inceptionResnetV2 } from './inception_resnet_v2.js';
 export { CADENE_RESNET_CONFIGS, RESNET_CONFIGS, RESNEXT_CONFIGS, cadeneResnet, resnet, resnext } from './resnet.js';
 export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';

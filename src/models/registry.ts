@@ -8,6 +8,7 @@ import { densenet } from './densenet.js';
 import { bnInception } from './inception_v2.js';
 import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
+import { inceptionResnetV2 } from './inception_resnet_v2.js';
 import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 import { mobilenetV2 } from './mobilenet_v2.js';
 import { cadeneResnet, resnet, resnext } from './resnet.js';
@@ -112,6 +113,11 @@ const ENTRIES: Entry[] = [
     name: 'inception-v4', family: 'inception_v4', paper: PAPERS.inceptionV4, defaultResolution: 299, options: {},
     variant: "Cadene's pretrainedmodels inceptionv4 (= timm inception_v4), 1000 classes",
     build: inceptionV4,
+  },
+  {
+    name: 'inception-resnet-v2', family: 'inception_resnet_v2', paper: PAPERS.inceptionV4, defaultResolution: 299, options: {},
+    variant: "Cadene's pretrainedmodels inceptionresnetv2 (the TF-slim model, what Bianco et al. 2018 measured): residual branches scaled by 0.17 / 0.10 / 0.20 before the add, 1000 classes",
+    build: inceptionResnetV2,
   },
   ...([18, 34, 50, 101, 152] as const).map((d): Entry => ({
     name: `resnet-${d}`, family: 'resnet', paper: PAPERS.resnet, defaultResolution: 224, options: {},

@@ -270,6 +270,9 @@ class Exporter {
         // [N, C, H, W] x [N, C, 1, 1]: ONNX broadcasting does the rest
         set(this.op('Mul', xs, this.outName(node), {}, node.name));
         return;
+      case 'scale':
+        set(this.op('Mul', [x, this.scalar(node.factor)], this.outName(node), {}, node.name));
+        return;
       case 'softmax':
         // Over channels = the IR's last axis: axis 1 of an NCHW map, else the last axis.
         set(this.op('Softmax', [x], this.outName(node), { axis: rank === 4 ? 1 : -1 }, node.name));

@@ -646,6 +646,14 @@ function broadcast(kind: 'add' | 'sub' | 'mul' | 'div') {
       ? (d.length === 3 && d[1] === 1 && d[2] === 1) || (d.length === 4 && d[0] === 1 && d[2] === 1 && d[3] === 1)
       : (d.length === 1) || (d.length === 2 && d[0] === 1)));
     if (!perChannel) throw new Unsupported(`a constant of shape [${d.join(', ')}] against [${x.dims.join(', ')}]: per-channel or scalar broadcasts are supported`);
+    if (v.length === 1 && (kind === 'mul' || kind === 'div')) {
+      // a constant multiply (Inception-ResNet's residual scaling): no learned constants
+      const factor = kind === 'mul' ? v[0]! : 1 / v[0]!;
+      if (!Number.isFinite(factor)) throw new RangeError(`${kind === 'mul' ? 'multiplying' : 'dividing'} by ${v[0]}`);
+      const name = c.irName(c.name);
+      c.b.scale(x.ir, { factor }, name);
+      return [mapTensor(c, name, { chw: x.chw })];
+    }
     const at = (i: number) => v[v.length === 1 ? 0 : i]!;
     const scale = new Float32Array(ch), shift = new Float32Array(ch);
     for (let i = 0; i < ch; i++) {

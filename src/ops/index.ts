@@ -16,3 +16,4 @@ export { leakyRelu, runLeakyRelu } from './leaky_relu.js';
 export { batchNorm, bnScaleShift, runScaleShift, type BatchNormParams } from './batchnorm.js';
 export { sigmoid, runSigmoid } from './sigmoid.js';
 export { channelMul, runChannelMul, splitChannelMul } from './channel_mul.js';
+export { scale, runScale, splitScale } from './scale.js';

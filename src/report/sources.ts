@@ -32,6 +32,7 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'inception-v2': 'BN-Inception',
   'inception-v3': 'Inception-v3',
   'inception-v4': 'Inception-v4',
+  'inception-resnet-v2': 'Inception-ResNet-v2',
   'resnet-18': 'ResNet-18', 'resnet-50': 'ResNet-50', 'resnet-101': 'ResNet-101', 'resnet-152': 'ResNet-152',
   'caffe-resnet-101': 'CaffeResNet-101', 'fbresnet-152': 'FBResNet-152',
   'mobilenet-v1': 'MobileNet-v1',

@@ -19,6 +19,7 @@ import { runActivation, runClamp, splitClamp } from '../ops/activation.js';
 import { runLeakyRelu, splitLeakyRelu } from '../ops/leaky_relu.js';
 import { runSigmoid, splitSigmoid } from '../ops/sigmoid.js';
 import { runChannelMul, splitChannelMul } from '../ops/channel_mul.js';
+import { runScale, splitScale } from '../ops/scale.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
 import { actRange, type ThreadCalls } from '../ops/util.js';
 
@@ -218,14 +219,19 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     if (c.threads > 1) return c.parallel(() => splitChannelMul(c.e, xs, xp, sp, yp, c.threads));
     return () => runChannelMul(c.e, xs, xp, sp, yp);
   },
+  scale(c, s) {
+    const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape), factor = (s.node as NodeOf<'scale'>).factor;
+    if (c.threads > 1) return c.parallel(() => splitScale(c.e, n, xp, yp, factor, c.threads));
+    return () => runScale(c.e, n, xp, yp, factor);
+  },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
 };
 
 function addBuilder(c: BuildCtx, s: Step): Exec {
   const ap = c.ptr(s.inputs[0]!), bp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), n = numel(s.outShape);
-  const relu = s.kind === 'add_relu';
-  if (c.threads > 1) return c.parallel(() => splitAdd(c.e, n, ap, bp, yp, relu, c.threads));
-  return () => runAdd(c.e, n, ap, bp, yp, relu);
+  const relu = s.kind === 'add_relu', alpha = s.alpha ?? 1;
+  if (c.threads > 1) return c.parallel(() => splitAdd(c.e, n, ap, bp, yp, relu, c.threads, alpha));
+  return () => runAdd(c.e, n, ap, bp, yp, relu, alpha);
 }
 
 function poolBuilder(c: BuildCtx, s: Step): Exec {

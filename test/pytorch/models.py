@@ -247,6 +247,89 @@ class BvlcGoogLeNet(torch.nn.Module):
         return self.loss3_classifier_1(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
+class _BasicConv2d(torch.nn.Module):
+    # Cadene's BasicConv2d of inceptionresnetv2: conv (no bias), BN eps 0.001, ReLU
+    def __init__(self, cin, cout, k, s=1, p=0):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(cin, cout, k, s, p, bias=False)
+        self.bn = torch.nn.BatchNorm2d(cout, eps=0.001)
+
+    def forward(self, x):
+        return torch.relu(self.bn(self.conv(x)))
+
+
+def _seq(*rows):
+    return torch.nn.Sequential(*[_BasicConv2d(*r) for r in rows])
+
+
+class _Branches(torch.nn.Module):
+    # branch0..n concatenated along channels
+    def __init__(self, *branches):
+        super().__init__()
+        for i, m in enumerate(branches):
+            setattr(self, f'branch{i}', m)
+        self.n = len(branches)
+
+    def forward(self, x):
+        return torch.cat([getattr(self, f'branch{i}')(x) for i in range(self.n)], 1)
+
+
+class _Residual(_Branches):
+    # Block35 / Block17 / Block8: relu(conv2d(cat(branches)) * scale + x)
+    def __init__(self, branches, cin, scale, relu=True):
+        super().__init__(*branches)
+        self.conv2d = torch.nn.Conv2d(sum(m[-1].conv.out_channels if isinstance(m, torch.nn.Sequential) else m.conv.out_channels for m in branches), cin, 1)
+        self.scale, self.relu = scale, relu
+
+    def forward(self, x):
+        y = self.conv2d(super().forward(x)) * self.scale + x
+        return torch.relu(y) if self.relu else y
+
+
+def _block35(scale):
+    return _Residual([_BasicConv2d(320, 32, 1), _seq((320, 32, 1), (32, 32, 3, 1, 1)),
+                      _seq((320, 32, 1), (32, 48, 3, 1, 1), (48, 64, 3, 1, 1))], 320, scale)
+
+
+def _block17(scale):
+    return _Residual([_BasicConv2d(1088, 192, 1), _seq((1088, 128, 1), (128, 160, (1, 7), 1, (0, 3)), (160, 192, (7, 1), 1, (3, 0)))], 1088, scale)
+
+
+def _block8(scale, relu=True):
+    return _Residual([_BasicConv2d(2080, 192, 1), _seq((2080, 192, 1), (192, 224, (1, 3), 1, (0, 1)), (224, 256, (3, 1), 1, (1, 0)))], 2080, scale, relu)
+
+
+class InceptionResNetV2(torch.nn.Module):
+    # Cadene's pretrainedmodels inceptionresnetv2 (its module names), 1000 classes
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        self.conv2d_1a = _BasicConv2d(3, 32, 3, 2)
+        self.conv2d_2a = _BasicConv2d(32, 32, 3)
+        self.conv2d_2b = _BasicConv2d(32, 64, 3, 1, 1)
+        self.conv2d_3b = _BasicConv2d(64, 80, 1)
+        self.conv2d_4a = _BasicConv2d(80, 192, 3)
+        self.mixed_5b = _Branches(_BasicConv2d(192, 96, 1), _seq((192, 48, 1), (48, 64, 5, 1, 2)),
+                                  _seq((192, 64, 1), (64, 96, 3, 1, 1), (96, 96, 3, 1, 1)),
+                                  torch.nn.Sequential(torch.nn.AvgPool2d(3, 1, 1, count_include_pad=False), _BasicConv2d(192, 64, 1)))
+        self.repeat = torch.nn.Sequential(*[_block35(0.17) for _ in range(10)])
+        self.mixed_6a = _Branches(_BasicConv2d(320, 384, 3, 2), _seq((320, 256, 1), (256, 256, 3, 1, 1), (256, 384, 3, 2)), torch.nn.MaxPool2d(3, 2))
+        self.repeat_1 = torch.nn.Sequential(*[_block17(0.10) for _ in range(20)])
+        self.mixed_7a = _Branches(_seq((1088, 256, 1), (256, 384, 3, 2)), _seq((1088, 256, 1), (256, 288, 3, 2)),
+                                  _seq((1088, 256, 1), (256, 288, 3, 1, 1), (288, 320, 3, 2)), torch.nn.MaxPool2d(3, 2))
+        self.repeat_2 = torch.nn.Sequential(*[_block8(0.20) for _ in range(9)])
+        self.block8 = _block8(1.0, relu=False)
+        self.conv2d_7b = _BasicConv2d(2080, 1536, 1)
+        self.last_linear = torch.nn.Linear(1536, num_classes)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        x = F.max_pool2d(self.conv2d_2b(self.conv2d_2a(self.conv2d_1a(x))), 3, 2)
+        x = F.max_pool2d(self.conv2d_4a(self.conv2d_3b(x)), 3, 2)
+        x = self.repeat_2(self.mixed_7a(self.repeat_1(self.mixed_6a(self.repeat(self.mixed_5b(x))))))
+        x = self.conv2d_7b(self.block8(x))
+        return self.last_linear(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
 def torchvision_model(name, seed):
     torch.manual_seed(seed)
     kwargs = {'weights': None}
@@ -260,6 +343,8 @@ def torchvision_model(name, seed):
         model = CadeneResNet([3, 4, 23, 3] if name == 'cafferesnet101' else [3, 8, 36, 3], name == 'cafferesnet101').eval()
     elif name == 'bvlc_googlenet':
         model = BvlcGoogLeNet().eval()
+    elif name == 'inceptionresnetv2':
+        model = InceptionResNetV2().eval()
     elif name in RESNET_CLASS:
         layers, groups, width = RESNET_CLASS[name]
         from torchvision.models.resnet import ResNet, Bottleneck

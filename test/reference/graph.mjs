@@ -268,6 +268,9 @@ function evalNode(node, xs, weights) {
       }
       return { data, shape: [...x.shape] };
     }
+    case 'scale':
+      expectInputs(node, 1);
+      return { data: x.data.map((v) => Math.fround(v * node.factor)), shape: [...x.shape] };
     case 'leakyrelu':
       expectInputs(node, 1);
       return { data: x.data.map((v) => (v >= 0 ? v : node.alpha * v)), shape: [...x.shape] };

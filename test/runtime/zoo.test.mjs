@@ -14,7 +14,7 @@ const CASES = [
   ['vgg-11', { resolution: 32 }], ['vgg-11-bn', { resolution: 32 }], ['vgg-13', { resolution: 32 }], ['vgg-13-bn', { resolution: 32 }],
   ['vgg-16', { resolution: 32 }], ['vgg-16-bn', { resolution: 32 }], ['vgg-19', { resolution: 32 }], ['vgg-19-bn', { resolution: 32 }],
   ['googlenet', { resolution: 64, batch: 2 }], ['inception-v2', { resolution: 64 }],
-  ['inception-v3', { resolution: 75 }], ['inception-v4', { resolution: 75 }],
+  ['inception-v3', { resolution: 75 }], ['inception-v4', { resolution: 75 }], ['inception-resnet-v2', { resolution: 75 }],
   ['resnet-18', { resolution: 64, batch: 2 }], ['resnet-34', { resolution: 32 }], ['resnet-50', { resolution: 64 }],
   ['resnet-101', { resolution: 32 }], ['resnet-152', { resolution: 32 }],
   ['mobilenet-v1', { resolution: 128 }], ['mobilenet-v1', { resolution: 128, alpha: 0.25 }],
