@@ -49,6 +49,9 @@ const GOLDEN = [
   ['resnet-152', 60_192_808, 11.514, 11_513_626_624],
   ['mobilenet-v1', 4_231_976, null, 568_740_352],
   ['mobilenet-v2', 3_504_872, 0.301, 300_774_272],
+  // ShuffleNet 1x g = 8: 140 M multiply-adds in the paper's Table 2 (138.4 M here: the paper
+  // rounds); 2,454,304 parameters = the torch rebuild of the port Bianco et al. ran
+  ['shufflenet-g8', 2_454_304, null, 138_365_952],
   ['squeezenet-1.0', 1_248_424, 0.819, 818_924_576],
   ['squeezenet-1.1', 1_235_496, 0.349, 349_151_936],
   ['densenet-121', 7_978_856, 2.834, 2_834_161_664],
@@ -176,6 +179,11 @@ const STAGES = {
     maxpool_5a: [35, 35, 192], mixed_5b: [35, 35, 320], 'repeat.9.relu': [35, 35, 320], mixed_6a: [17, 17, 1088],
     'repeat_1.0.branch1.1.conv': [17, 17, 160], 'repeat_1.19.relu': [17, 17, 1088], mixed_7a: [8, 8, 2080],
     'block8.add': [8, 8, 2080], 'conv2d_7b.relu': [8, 8, 1536], last_linear: [1000] },
+  'shufflenet-g8': { conv1: [112, 112, 24], maxpool: [56, 56, 24],
+    'stage2.ShuffleUnit_Stage2_0.g_conv_1x1_compress.conv1x1': [56, 56, 96], 'stage2.ShuffleUnit_Stage2_0.depthwise_conv3x3': [28, 28, 96],
+    'stage2.ShuffleUnit_Stage2_0.g_conv_1x1_expand.conv1x1': [28, 28, 360], 'stage2.ShuffleUnit_Stage2_0.concat': [28, 28, 384],
+    'stage2.ShuffleUnit_Stage2_3.relu': [28, 28, 384], 'stage3.ShuffleUnit_Stage3_7.relu': [14, 14, 768],
+    'stage4.ShuffleUnit_Stage4_0.g_conv_1x1_compress.conv1x1': [14, 14, 384], 'stage4.ShuffleUnit_Stage4_3.relu': [7, 7, 1536], fc: [1000] },
   'senet-154': { 'layer0.relu3': [112, 112, 128], 'layer0.pool': [56, 56, 128], 'layer1.0.conv1': [56, 56, 128],
     'layer1.0.conv2': [56, 56, 256], 'layer1.0.downsample.0': [56, 56, 256], 'layer2.0.conv1': [56, 56, 256],
     'layer2.0.conv2': [28, 28, 512], 'layer2.0.downsample.0': [28, 28, 512], 'layer4.2.relu': [7, 7, 2048] },

@@ -147,4 +147,8 @@ test('inception-resnet-v2 = Cadene pretrainedmodels inceptionresnetv2, rebuilt i
   await check('inception-resnet-v2', 'inceptionresnetv2', 75);
 });
 
+test('shufflenet-g8 = the ShuffleNet-1g8 port Bianco et al. ran, rebuilt in test/pytorch/models.py (channel shuffle, grouped 1x1, concat units)', async () => {
+  await check('shufflenet-g8', 'shufflenet_g8', 96);
+});
+
 test.run();

@@ -182,3 +182,19 @@ export function f32_channel_mul(n: i32, hw: i32, c: i32, x: usize, s: usize, out
     }
   }
 }
+
+/**
+ * Channel shuffle (ShuffleNet): channel g * cpg + j of each of `pixels` dense pixels moves to
+ * j * groups + g, i.e. the [groups, cpg] channel matrix is transposed. Not in place.
+ */
+export function f32_channel_shuffle(pixels: i32, groups: i32, cpg: i32, x: usize, out: usize): void {
+  const c = groups * cpg;
+  for (let p = 0; p < pixels; p++) {
+    const xo = x + <usize>p * c * 4, yo = out + <usize>p * c * 4;
+    for (let g = 0; g < groups; g++) {
+      for (let j = 0; j < cpg; j++) {
+        store<f32>(yo + <usize>(j * groups + g) * 4, load<f32>(xo + <usize>(g * cpg + j) * 4));
+      }
+    }
+  }
+}

@@ -100,6 +100,10 @@ export async function prepare(graph, weights) {
         return (v) => v.set(s.output, tf.sigmoid(v.get(x)));
       case 'scale':
         return (v) => v.set(s.output, tf.mul(v.get(x), s.node.factor));
+      case 'channel_shuffle': {
+        const [n, h, w, c] = s.outShape, g = s.node.groups;
+        return (v) => v.set(s.output, tf.reshape(tf.transpose(tf.reshape(v.get(x), [n, h, w, g, c / g]), [0, 1, 2, 4, 3]), [n, h, w, c]));
+      }
       case 'channel_mul':
         // [N, H, W, C] x [N, 1, 1, C]: tf broadcasts
         return (v) => v.set(s.output, tf.mul(v.get(x), v.get(s.inputs[1])));

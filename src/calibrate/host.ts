@@ -9,7 +9,7 @@
 // fit is non-negative least squares on relative error (each sample's row divided by its time):
 // no starting point, no tuning, same answer for the same measurements.
 
-import type { Graph, GraphNode, Conv2dNode, PoolNode, LrnNode, Shape } from '../graph/types.js';
+import type { Graph, GraphNode, ChannelShuffleNode, Conv2dNode, PoolNode, LrnNode, Shape } from '../graph/types.js';
 import { GraphBuilder } from '../graph/builder.js';
 import { numel } from '../graph/ops.js';
 import { mulberry32, uniform } from '../graph/weights.js';
@@ -26,6 +26,7 @@ import { runActivation } from '../ops/activation.js';
 import { runSigmoid } from '../ops/sigmoid.js';
 import { runChannelMul } from '../ops/channel_mul.js';
 import { runScale } from '../ops/scale.js';
+import { runChannelShuffle } from '../ops/channel_shuffle.js';
 import { runLeakyRelu } from '../ops/leaky_relu.js';
 import { runScaleShift } from '../ops/batchnorm.js';
 import { lrnConfig, runLrn } from '../ops/lrn.js';
@@ -271,6 +272,7 @@ function syntheticGraphs(): Graph[] {
     g('channelmul', (b) => { const x = b.input([1, h, h, c]); return b.channelMul(x, b.sigmoid(b.globalAvgPool(x))); });
     g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
     g('scale', (b) => b.scale(b.input([1, h, h, c]), { factor: 0.17 }));
+    g('shuffle', (b) => b.channelShuffle(b.input([1, h, h, c]), { groups: 8 }));
     g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
@@ -414,6 +416,10 @@ function measure(e: Engine, s: Sample): number {
       case 'scale': {
         const count = numel(outShape);
         return time(() => runScale(e, count, x, y, 0.17));
+      }
+      case 'channel_shuffle': {
+        const c = inShape[3]!;
+        return time(() => runChannelShuffle(e, numel(inShape) / c, c, (node as ChannelShuffleNode).groups, x, y));
       }
       case 'concat_inplace':
         throw new Error('concat_inplace runs no kernel: nothing to measure');

@@ -311,6 +311,19 @@ export class GraphBuilder {
     return this.push(name, { op: 'scale', factor: opts.factor }, [x]);
   }
 
+  /**
+   * ShuffleNet's channel shuffle of a map `[N, H, W, C]`: channel g * (C / groups) + j moves to
+   * j * groups + g (PyTorch's view → transpose → view). `groups` must divide C.
+   */
+  channelShuffle(x: string, opts: { groups: number }, name?: string): string {
+    name = this.nameFor(name, 'channelshuffle');
+    const where = this.where(name, 'channelshuffle');
+    const s = this.feature(where, x);
+    posInt(where, 'groups', opts?.groups);
+    if (s[3]! % opts.groups !== 0) throw new Error(`${where}: groups ${opts.groups} does not divide ${s[3]} channels`);
+    return this.push(name, { op: 'channelshuffle', groups: opts.groups }, [x]);
+  }
+
   /** Logistic sigmoid 1 / (1 + exp(-x)), elementwise. */
   sigmoid(x: string, name?: string): string { return this.unary(x, 'sigmoid', name); }
 

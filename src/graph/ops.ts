@@ -565,6 +565,23 @@ export const OP_SPECS: OpSpecs = Object.freeze({
     lower: { as: 'step', kind: 'scale', intoAdd: true },
     moments: ([x], n) => ({ mean: x!.mean * n.factor, ms: x!.ms * n.factor * n.factor }),
   },
+  channelshuffle: {
+    arity: 1, attrs: ['groups'],
+    checkAttrs(n) { posInt('groups', n.groups); },
+    infer(n, [s]) {
+      rank(s!, 4);
+      if (s![3]! % n.groups !== 0) throw new RangeError(`groups ${n.groups} does not divide ${s![3]} channels`);
+      return s!.slice();
+    },
+    /** No arithmetic: a copy (read every element, write it elsewhere). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      return opCost(0, 0, 0, inputShapes, node.outShape);
+    },
+    opClass: 'other',
+    lower: { as: 'step', kind: 'channel_shuffle' },
+    moments: keep,
+  },
 } satisfies OpSpecs);
 
 function poolShape(n: NodeAttrs & { op: 'maxpool' | 'avgpool' }, s: Shape): Shape {

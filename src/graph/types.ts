@@ -52,11 +52,13 @@ export interface ScaleShiftNode { op: 'scaleshift' }
 export interface ChannelMulNode { op: 'channelmul' }
 /** Multiply by a constant, elementwise: y = factor * x (Inception-ResNet's residual scaling). */
 export interface ScaleNode { op: 'scale'; factor: number }
+/** ShuffleNet's channel shuffle: the channels as a [groups, C / groups] matrix, transposed. */
+export interface ChannelShuffleNode { op: 'channelshuffle'; groups: number }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
   | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode
-  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode | ScaleNode;
+  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode | ScaleNode | ChannelShuffleNode;
 
 export type OpName = NodeAttrs['op'];
 

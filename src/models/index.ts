@@ -11,6 +11,7 @@ export { INCEPTION_RESNET_V2_REPEATS, inceptionResnetV2 } from './inception_resn
 export { CADENE_RESNET_CONFIGS, RESNET_CONFIGS, RESNEXT_CONFIGS, cadeneResnet, resnet, resnext } from './resnet.js';
 export { MOBILENET_V1_ALPHAS, MOBILENET_V1_BLOCKS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mobilenet_v1.js';
 export { MOBILENET_V2_SETTINGS, mobilenetV2 } from './mobilenet_v2.js';
+export { SHUFFLENET_CHANNELS, SHUFFLENET_REPEATS, shufflenet } from './shufflenet.js';
 export { SQUEEZENET_CONFIGS, type SqueezeNetLayer, squeezenet } from './squeezenet.js';
 export { XCEPTION_BLOCKS, xception } from './xception.js';
 export { SENET_CONFIGS, senet } from './senet.js';

@@ -13,6 +13,7 @@ import { MOBILENET_V1_ALPHAS, MOBILENET_V1_RESOLUTIONS, mobilenetV1 } from './mo
 import { mobilenetV2 } from './mobilenet_v2.js';
 import { cadeneResnet, resnet, resnext } from './resnet.js';
 import { squeezenet } from './squeezenet.js';
+import { shufflenet } from './shufflenet.js';
 import { xception } from './xception.js';
 import { senet } from './senet.js';
 import { vgg } from './vgg.js';
@@ -69,6 +70,7 @@ const PAPERS = {
   resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
   senet: 'Hu, Shen & Sun 2018, Squeeze-and-Excitation Networks (CVPR)',
   xception: 'Chollet 2017, Xception: Deep Learning with Depthwise Separable Convolutions (CVPR)',
+  shufflenet: 'Zhang, Zhou, Lin & Sun 2018, ShuffleNet: An Extremely Efficient Convolutional Neural Network for Mobile Devices (CVPR)',
   squeezenet: 'Iandola et al. 2016, SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size (arXiv:1602.07360)',
 };
 
@@ -144,6 +146,11 @@ const ENTRIES: Entry[] = [
     name: 'mobilenet-v2', family: 'mobilenet_v2', paper: PAPERS.mobilenetV2, defaultResolution: 224, options: {},
     variant: 'torchvision mobilenet_v2, width 1.0, ReLU6',
     build: mobilenetV2,
+  },
+  {
+    name: 'shufflenet-g8', family: 'shufflenet', paper: PAPERS.shufflenet, defaultResolution: 224, options: {},
+    variant: "ShuffleNet v1 1x, g = 8 (Bianco et al. 2018's ShuffleNet: the ericsun99 ShuffleNet-1g8 port in their code): biased convs, stem without BN, logits (the port's log_softmax dropped)",
+    build: (o) => shufflenet(8, o),
   },
   {
     name: 'squeezenet-1.0', family: 'squeezenet', paper: PAPERS.squeezenet, defaultResolution: 224, options: {},

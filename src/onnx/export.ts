@@ -273,6 +273,16 @@ class Exporter {
       case 'scale':
         set(this.op('Mul', [x, this.scalar(node.factor)], this.outName(node), {}, node.name));
         return;
+      case 'channelshuffle': {
+        // PyTorch's own export of view -> transpose -> view: [N, g, C/g, H, W], swap axes 1 and 2
+        const [n, h, w, c] = node.outShape as [number, number, number, number];
+        const g = node.groups;
+        const dims = (v: number[]) => this.init(`${node.name}.shape`, [v.length], BigInt64Array.from(v, BigInt));
+        const split = this.op('Reshape', [x, dims([n, g, c / g, h, w])], this.fresh(`${node.name}.split`), {}, `${node.name}.split`);
+        const t = this.op('Transpose', [split], this.fresh(`${node.name}.transpose`), { perm: [0, 2, 1, 3, 4] }, `${node.name}.transpose`);
+        set(this.op('Reshape', [t, dims([n, c, h, w])], this.outName(node), {}, node.name));
+        return;
+      }
       case 'softmax':
         // Over channels = the IR's last axis: axis 1 of an NCHW map, else the last axis.
         set(this.op('Softmax', [x], this.outName(node), { axis: rank === 4 ? 1 : -1 }, node.name));

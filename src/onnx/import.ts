@@ -66,6 +66,11 @@ type Tensor = {
   chw?: [number, number, number];
   /** A rank-4 value transposed to N,H,W,C: the IR's own memory order, only a flatten may read it. */
   nhwc?: boolean;
+  /**
+   * Part way through a channel shuffle (Reshape [N, C, H, W] to [N, g, C/g, H, W], then Transpose
+   * of axes 1 and 2): the map it started from. Only the next step of the pattern may read it.
+   */
+  shuffle?: { groups: number; map: Tensor; transposed: boolean };
 };
 type Const = { kind: 'const'; t: DecodedTensor };
 type Val = Tensor | Const;
@@ -193,6 +198,7 @@ export function importONNX(bytes: Uint8Array | ArrayBuffer, opts: ImportOptions 
     if (!out) problems.push(`output "${outs[0]}" is never produced`);
     else if (out.kind !== 'tensor') problems.push(`output "${outs[0]}" is a constant`);
     else if (out.pad) problems.push(`output "${outs[0]}" is a Pad that nothing consumes`);
+    else if (out.shuffle) problems.push(`output "${outs[0]}" is a rank-5 step of a channel shuffle (Reshape, Transpose, Reshape back), not a map`);
   }
   if (problems.length) throw new ModelImportError(problems);
   const t = out as Tensor;
@@ -252,10 +258,13 @@ interface Ctx {
 
 type Handler = (c: Ctx) => (Val | undefined)[];
 
-function tensorIn(c: Ctx, i = 0, nhwcOk = false): Tensor {
+function tensorIn(c: Ctx, i = 0, nhwcOk = false, shuffleOk = false): Tensor {
   const v = c.get(i);
   if (!v) throw new Unsupported(`input ${i} is missing`);
   if (v.kind !== 'tensor') throw new Unsupported(`input ${i} is a constant where a tensor is needed`);
+  if (v.shuffle && !shuffleOk) {
+    throw new Unsupported(`input ${i} is a rank-5 step of a channel shuffle, which only the shuffle's Transpose / Reshape back to [N, C, H, W] can read`);
+  }
   if (v.nhwc && !nhwcOk) throw new Unsupported(`input ${i} is an N,H,W,C Transpose, which only a Flatten / Reshape to [N, H*W*C] can read`);
   return v;
 }
@@ -469,9 +478,14 @@ function flattenMap(c: Ctx, x: Tensor): Tensor {
 }
 
 function transpose(c: Ctx): (Val | undefined)[] {
-  const x = tensorIn(c);
+  const x = tensorIn(c, 0, false, true);
   const perm = c.attr.ints('perm') ?? [...x.dims.keys()].reverse();
   if (perm.every((p, i) => p === i)) return [x];
+  if (x.shuffle) {
+    if (x.shuffle.transposed || perm.join() !== '0,2,1,3,4') throw new Unsupported(`Transpose perm ${JSON.stringify(perm)} of a channel shuffle's rank-5 step (expected [0, 2, 1, 3, 4])`);
+    const d = x.dims;
+    return [{ ...x, dims: [d[0]!, d[2]!, d[1]!, d[3]!, d[4]!], shuffle: { ...x.shuffle, transposed: true } }];
+  }
   if (x.dims.length === 4 && perm.join() === '0,2,3,1' && !x.pad) {
     // dims stay the logical [N, C, H, W] of the map; the flag records the memory order
     return [{ ...x, nhwc: true }];
@@ -492,8 +506,23 @@ function reshape(c: Ctx): (Val | undefined)[] {
   const x = c.get(0);
   const target = ints(constIn(c, 1, 'shape'), 'shape');
   if (x?.kind === 'const') return [{ kind: 'const', t: { ...x.t, dims: resolveShape(x.t.dims, target, c.attr.int('allowzero', 0) === 1) } }];
-  const t = tensorIn(c, 0, true);
+  const t = tensorIn(c, 0, true, true);
   const dims = resolveShape(t.nhwc ? [t.dims[0]!, t.dims[2]!, t.dims[3]!, t.dims[1]!] : t.dims, target, c.attr.int('allowzero', 0) === 1);
+  if (t.shuffle) {
+    // the end of a channel shuffle: back to the map's own shape
+    const { groups, map, transposed } = t.shuffle;
+    if (!transposed || dims.join() !== map.dims.join()) {
+      throw new Unsupported(`Reshape [${t.dims.join(', ')}] -> [${dims.join(', ')}] of a channel shuffle's rank-5 step (expected a Transpose, then [${map.dims.join(', ')}])`);
+    }
+    const name = c.irName(c.name);
+    c.b.channelShuffle(map.ir, { groups }, name);
+    return [mapTensor(c, name)];
+  }
+  if (!t.nhwc && t.dims.length === 4 && dims.length === 5 && !t.pad && dims[0] === t.dims[0] && dims[1]! * dims[2]! === t.dims[1]
+    && dims[3] === t.dims[2] && dims[4] === t.dims[3] && dims[1]! > 1) {
+    // the start of a channel shuffle: [N, C, H, W] as [N, g, C/g, H, W]
+    return [{ kind: 'tensor', ir: t.ir, dims, shuffle: { groups: dims[1]!, map: t, transposed: false } }];
+  }
   if (!t.nhwc && dims.length === t.dims.length && dims.every((d, i) => d === t.dims[i])) return [t];
   if (t.dims.length === 4 && dims.length === 2 && dims[0] === t.dims[0]) return [flattenMap(c, t)];
   throw new Unsupported(`Reshape [${t.dims.join(', ')}] -> [${dims.join(', ')}] (only a flatten to [N, C*H*W] is supported)`);

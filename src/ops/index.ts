@@ -17,3 +17,4 @@ export { batchNorm, bnScaleShift, runScaleShift, type BatchNormParams } from './
 export { sigmoid, runSigmoid } from './sigmoid.js';
 export { channelMul, runChannelMul, splitChannelMul } from './channel_mul.js';
 export { scale, runScale, splitScale } from './scale.js';
+export { channelShuffle, runChannelShuffle, splitChannelShuffle } from './channel_shuffle.js';

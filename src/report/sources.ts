@@ -37,6 +37,7 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'caffe-resnet-101': 'CaffeResNet-101', 'fbresnet-152': 'FBResNet-152',
   'mobilenet-v1': 'MobileNet-v1',
   'mobilenet-v2': 'MobileNet-v2',
+  'shufflenet-g8': 'ShuffleNet',
   'squeezenet-1.0': 'SqueezeNet-v1.0', 'squeezenet-1.1': 'SqueezeNet-v1.1',
   'densenet-121': 'DenseNet-121 (k=32)', 'densenet-161': 'DenseNet-161 (k=48)',
   'densenet-169': 'DenseNet-169 (k=32)', 'densenet-201': 'DenseNet-201 (k=32)',

@@ -20,6 +20,7 @@ import { runLeakyRelu, splitLeakyRelu } from '../ops/leaky_relu.js';
 import { runSigmoid, splitSigmoid } from '../ops/sigmoid.js';
 import { runChannelMul, splitChannelMul } from '../ops/channel_mul.js';
 import { runScale, splitScale } from '../ops/scale.js';
+import { runChannelShuffle, splitChannelShuffle } from '../ops/channel_shuffle.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
 import { actRange, type ThreadCalls } from '../ops/util.js';
 
@@ -223,6 +224,12 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape), factor = (s.node as NodeOf<'scale'>).factor;
     if (c.threads > 1) return c.parallel(() => splitScale(c.e, n, xp, yp, factor, c.threads));
     return () => runScale(c.e, n, xp, yp, factor);
+  },
+  channel_shuffle(c, s) {
+    const x = s.inputs[0]!, xp = c.ptr(x), yp = c.ptr(s.output), xs = c.shape(x);
+    const groups = (s.node as NodeOf<'channelshuffle'>).groups, ch = xs[3]!, pixels = numel(xs) / ch;
+    if (c.threads > 1) return c.parallel(() => splitChannelShuffle(c.e, pixels, ch, groups, xp, yp, c.threads));
+    return () => runChannelShuffle(c.e, pixels, ch, groups, xp, yp);
   },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
 };

@@ -330,6 +330,53 @@ class InceptionResNetV2(torch.nn.Module):
         return self.last_linear(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
+class _ShuffleUnit(torch.nn.Module):
+    # the ShuffleUnit of the ShuffleNet-1g8 port in Bianco et al.'s code (its module names)
+    def __init__(self, cin, out, groups, first_groups, concat):
+        super().__init__()
+        from collections import OrderedDict
+        bottleneck = out // 4
+        branch_out = out - cin if concat else out
+        self.groups, self.concat = groups, concat
+        self.g_conv_1x1_compress = torch.nn.Sequential(OrderedDict([
+            ('conv1x1', torch.nn.Conv2d(cin, bottleneck, 1, groups=first_groups)),
+            ('batch_norm', torch.nn.BatchNorm2d(bottleneck)), ('relu', torch.nn.ReLU())]))
+        self.depthwise_conv3x3 = torch.nn.Conv2d(bottleneck, bottleneck, 3, 2 if concat else 1, 1, groups=bottleneck)
+        self.bn_after_depthwise = torch.nn.BatchNorm2d(bottleneck)
+        self.g_conv_1x1_expand = torch.nn.Sequential(OrderedDict([
+            ('conv1x1', torch.nn.Conv2d(bottleneck, branch_out, 1, groups=groups)), ('batch_norm', torch.nn.BatchNorm2d(branch_out))]))
+
+    def forward(self, x):
+        y = self.g_conv_1x1_compress(x)
+        n, c, h, w = y.shape
+        y = y.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).contiguous().view(n, c, h, w)
+        y = self.g_conv_1x1_expand(self.bn_after_depthwise(self.depthwise_conv3x3(y)))
+        if self.concat:
+            return torch.relu(torch.cat((torch.nn.functional.avg_pool2d(x, 3, 2, 1), y), 1))
+        return torch.relu(x + y)
+
+
+class ShuffleNet(torch.nn.Module):
+    # ShuffleNet v1 1x g=8 as that port builds it, ending in the fc's logits
+    def __init__(self, groups=8, num_classes=1000):
+        super().__init__()
+        from collections import OrderedDict
+        ch = {8: [24, 384, 768, 1536]}[groups]
+        self.conv1 = torch.nn.Conv2d(3, ch[0], 3, 2, 1)
+        for stage, repeats in zip((2, 3, 4), (3, 7, 3)):
+            mods = OrderedDict()
+            mods[f'ShuffleUnit_Stage{stage}_0'] = _ShuffleUnit(ch[stage - 2], ch[stage - 1], groups, 1 if stage == 2 else groups, True)
+            for j in range(1, repeats + 1):
+                mods[f'ShuffleUnit_Stage{stage}_{j}'] = _ShuffleUnit(ch[stage - 1], ch[stage - 1], groups, groups, False)
+            setattr(self, f'stage{stage}', torch.nn.Sequential(mods))
+        self.fc = torch.nn.Linear(ch[3], num_classes)
+
+    def forward(self, x):
+        x = torch.nn.functional.max_pool2d(self.conv1(x), 3, 2, 1)
+        x = self.stage4(self.stage3(self.stage2(x)))
+        return self.fc(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
 def torchvision_model(name, seed):
     torch.manual_seed(seed)
     kwargs = {'weights': None}
@@ -343,6 +390,8 @@ def torchvision_model(name, seed):
         model = CadeneResNet([3, 4, 23, 3] if name == 'cafferesnet101' else [3, 8, 36, 3], name == 'cafferesnet101').eval()
     elif name == 'bvlc_googlenet':
         model = BvlcGoogLeNet().eval()
+    elif name == 'shufflenet_g8':
+        model = ShuffleNet(8).eval()
     elif name == 'inceptionresnetv2':
         model = InceptionResNetV2().eval()
     elif name in RESNET_CLASS:

@@ -268,6 +268,14 @@ function evalNode(node, xs, weights) {
       }
       return { data, shape: [...x.shape] };
     }
+    case 'channelshuffle': {
+      expectInputs(node, 1);
+      const C = x.shape[3], g = node.groups, cpg = C / g;
+      if (x.shape.length !== 4 || !Number.isInteger(cpg)) throw new Error(`channelshuffle: groups ${g} against [${x.shape}]`);
+      const data = new Float32Array(x.data.length);
+      for (let p = 0; p < x.data.length / C; p++) for (let i = 0; i < g; i++) for (let j = 0; j < cpg; j++) data[p * C + j * g + i] = x.data[p * C + i * cpg + j];
+      return { data, shape: [...x.shape] };
+    }
     case 'scale':
       expectInputs(node, 1);
       return { data: x.data.map((v) => Math.fround(v * node.factor)), shape: [...x.shape] };

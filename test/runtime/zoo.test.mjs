@@ -19,6 +19,7 @@ const CASES = [
   ['resnet-101', { resolution: 32 }], ['resnet-152', { resolution: 32 }],
   ['mobilenet-v1', { resolution: 128 }], ['mobilenet-v1', { resolution: 128, alpha: 0.25 }],
   ['mobilenet-v2', { resolution: 64 }],
+  ['shufflenet-g8', { resolution: 64, batch: 2 }], ['shufflenet-g8', {}],
   ['squeezenet-1.0', { resolution: 64 }], ['squeezenet-1.1', { resolution: 64, batch: 2 }],
   ['densenet-121', { resolution: 64, batch: 2 }], ['densenet-161', { resolution: 32 }], ['densenet-169', { resolution: 32 }],
   ['densenet-201', { resolution: 32 }],
