@@ -169,7 +169,7 @@ test('zero-cost ops are listed and cost nothing', () => {
   }
   // every op of the IR has a handler, and no more
   assert.equal(Object.keys(COST_HANDLERS).sort(), [
-    'add', 'avgpool', 'batchnorm', 'channelmul', 'channelshuffle', 'clip', 'concat', 'conv2d', 'dropout', 'fc', 'flatten', 'globalavgpool',
+    'add', 'avgpool', 'batchnorm', 'channelmul', 'channelshuffle', 'channelslice', 'clip', 'concat', 'conv2d', 'dropout', 'fc', 'flatten', 'globalavgpool',
     'globalmaxpool', 'input', 'leakyrelu', 'lrn', 'maxpool', 'relu', 'relu6', 'scale', 'scaleshift', 'sigmoid', 'softmax']);
 });
 

@@ -73,6 +73,11 @@ const GOLDEN = [
   ['se-resnet-152', 66_821_848, null, 11_288_993_792],
   ['se-resnext-50-32x4d', 27_559_896, null, 4_232_994_816],
   ['se-resnext-101-32x4d', 48_955_416, null, 7_974_739_968],
+  // Cadene's dpn68 / dpn98 / dpn131: 12,611,602 / 61,570,728 / 79,254,504 parameters (= timm's;
+  // Bianco et al. list 2.4, 11.7 and 16.0 G operations)
+  ['dpn-68', 12_611_602, null, 2_326_163_456],
+  ['dpn-98', 61_570_728, null, 11_671_217_152],
+  ['dpn-131', 79_254_504, null, 16_013_648_896],
   // Cadene's senet154: 115,088,984 parameters (pretrainedmodels; Bianco et al. list 20.7 G operations)
   ['senet-154', 115_088_984, null, 20_688_363_520],
   // Cadene's cafferesnet101 = torchvision's resnet101 parameter for parameter (v1 strides cost
@@ -184,6 +189,10 @@ const STAGES = {
     'stage2.ShuffleUnit_Stage2_0.g_conv_1x1_expand.conv1x1': [28, 28, 360], 'stage2.ShuffleUnit_Stage2_0.concat': [28, 28, 384],
     'stage2.ShuffleUnit_Stage2_3.relu': [28, 28, 384], 'stage3.ShuffleUnit_Stage3_7.relu': [14, 14, 768],
     'stage4.ShuffleUnit_Stage4_0.g_conv_1x1_compress.conv1x1': [14, 14, 384], 'stage4.ShuffleUnit_Stage4_3.relu': [7, 7, 1536], fc: [1000] },
+  'dpn-68': { 'features.conv1_1.pool': [56, 56, 10], 'features.conv2_1.c1x1_w_s1.conv': [56, 56, 96],
+    'features.conv2_1.x_s1': [56, 56, 64], 'features.conv2_1.x_s2': [56, 56, 32], 'features.conv2_1.c1x1_c.conv': [56, 56, 80],
+    'features.conv2_1': [56, 56, 112], 'features.conv2_3': [56, 56, 144], 'features.conv3_1.c3x3_b.conv': [28, 28, 256],
+    'features.conv3_1': [28, 28, 224], 'features.conv5_3': [7, 7, 832], classifier: [1, 1, 1000], flatten: [1000] },
   'senet-154': { 'layer0.relu3': [112, 112, 128], 'layer0.pool': [56, 56, 128], 'layer1.0.conv1': [56, 56, 128],
     'layer1.0.conv2': [56, 56, 256], 'layer1.0.downsample.0': [56, 56, 256], 'layer2.0.conv1': [56, 56, 256],
     'layer2.0.conv2': [28, 28, 512], 'layer2.0.downsample.0': [28, 28, 512], 'layer4.2.relu': [7, 7, 2048] },
@@ -249,9 +258,9 @@ test('architecture details that the counts alone would not catch', () => {
 });
 
 // SqueezeNet has no fc: its logits are a 1x1 conv's, globally average-pooled and flattened.
-const CONV_CLASSIFIER = new Set(['squeezenet-1.0', 'squeezenet-1.1']);
+const CONV_CLASSIFIER = new Set(['squeezenet-1.0', 'squeezenet-1.1', 'dpn-68', 'dpn-98', 'dpn-131']);
 
-test('every model: NHWC input at its default resolution, 1000 logits out of an fc (or SqueezeNet\'s pooled conv)', () => {
+test('every model: NHWC input at its default resolution, 1000 logits out of an fc (or the 1x1 conv classifier of SqueezeNet and DPN)', () => {
   for (const m of MODELS) {
     const g = buildModel(m.name, { batch: 2 });
     assert.is(g.name, m.name);

@@ -151,4 +151,9 @@ test('shufflenet-g8 = the ShuffleNet-1g8 port Bianco et al. ran, rebuilt in test
   await check('shufflenet-g8', 'shufflenet_g8', 96);
 });
 
+test('dpn-68 / dpn-98 = Cadene pretrainedmodels dpn68 / dpn98, rebuilt in test/pytorch/models.py (dual paths as channel slices and concatenation, pre-activation BN)', async () => {
+  await check('dpn-68', 'dpn68', 64);
+  await check('dpn-98', 'dpn98', 32);
+});
+
 test.run();

@@ -100,6 +100,10 @@ export async function prepare(graph, weights) {
         return (v) => v.set(s.output, tf.sigmoid(v.get(x)));
       case 'scale':
         return (v) => v.set(s.output, tf.mul(v.get(x), s.node.factor));
+      case 'channel_slice': {
+        const n = s.node, [b, h, w] = s.outShape;
+        return (v) => v.set(s.output, tf.slice(v.get(x), [0, 0, 0, n.start], [b, h, w, n.end - n.start]));
+      }
       case 'channel_shuffle': {
         const [n, h, w, c] = s.outShape, g = s.node.groups;
         return (v) => v.set(s.output, tf.reshape(tf.transpose(tf.reshape(v.get(x), [n, h, w, g, c / g]), [0, 1, 2, 4, 3]), [n, h, w, c]));

@@ -273,6 +273,7 @@ function syntheticGraphs(): Graph[] {
     g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
     g('scale', (b) => b.scale(b.input([1, h, h, c]), { factor: 0.17 }));
     g('shuffle', (b) => b.channelShuffle(b.input([1, h, h, c]), { groups: 8 }));
+    g('slice', (b) => b.channelSlice(b.input([1, h, h, c]), { start: 8, end: c / 2 }));
     g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
@@ -420,6 +421,10 @@ function measure(e: Engine, s: Sample): number {
       case 'channel_shuffle': {
         const c = inShape[3]!;
         return time(() => runChannelShuffle(e, numel(inShape) / c, c, (node as ChannelShuffleNode).groups, x, y));
+      }
+      case 'channel_slice': {
+        const c = outShape[3]!;
+        return time(() => runCopyChannels(e, numel(outShape) / c, c, x, inShape[3]!, y, c, 0));
       }
       case 'concat_inplace':
         throw new Error('concat_inplace runs no kernel: nothing to measure');

@@ -170,6 +170,8 @@ const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, 
   leaky_relu: (_s, l) => ({ leaky_relu: { step: 1, float: numel(l.outShape) } }),
   scale: (_s, l) => ({ scale: { step: 1, float: numel(l.outShape) } }),
   channel_shuffle: (_s, l) => ({ channel_shuffle: { step: 1, float: numel(l.outShape) } }),
+  // the concat's own strided copy kernel, so its calibrated rates
+  channel_slice: (_s, l) => ({ concat_copy: { step: 1, float: numel(l.outShape) } }),
   global_maxpool: (_s, l) => {
     const s = l.inShapes[0]!;
     return { global_maxpool: { step: 1, vec: (numel(s) / s[3]!) * c4(s[3]!) } };

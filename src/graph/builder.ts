@@ -324,6 +324,18 @@ export class GraphBuilder {
     return this.push(name, { op: 'channelshuffle', groups: opts.groups }, [x]);
   }
 
+  /** Channels [start, end) of a map `[N, H, W, C]`, 0 <= start < end <= C. */
+  channelSlice(x: string, opts: { start: number; end: number }, name?: string): string {
+    name = this.nameFor(name, 'channelslice');
+    const where = this.where(name, 'channelslice');
+    const s = this.feature(where, x);
+    const { start, end } = opts ?? {};
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > s[3]!) {
+      throw new Error(`${where}: channels [start, end) must satisfy 0 <= start < end <= ${s[3]}, got [${String(start)}, ${String(end)})`);
+    }
+    return this.push(name, { op: 'channelslice', start, end }, [x]);
+  }
+
   /** Logistic sigmoid 1 / (1 + exp(-x)), elementwise. */
   sigmoid(x: string, name?: string): string { return this.unary(x, 'sigmoid', name); }
 

@@ -582,6 +582,27 @@ export const OP_SPECS: OpSpecs = Object.freeze({
     lower: { as: 'step', kind: 'channel_shuffle' },
     moments: keep,
   },
+  channelslice: {
+    arity: 1, attrs: ['start', 'end'],
+    checkAttrs(n) {
+      if (!isNonNegInt(n.start)) throw new RangeError(`start must be an integer >= 0, got ${show(n.start)}`);
+      posInt('end', n.end);
+      if (n.end <= n.start) throw new RangeError(`end (${n.end}) must be greater than start (${n.start})`);
+    },
+    infer(n, [s]) {
+      rank(s!, 4);
+      if (n.end > s![3]!) throw new RangeError(`channels [${n.start}, ${n.end}) exceed the input's ${s![3]}`);
+      return [s![0]!, s![1]!, s![2]!, n.end - n.start];
+    },
+    /** No arithmetic: a copy of the slice (read it, write it). */
+    cost(node, inputShapes) {
+      expectInputs(node, inputShapes, 1, 4);
+      return opCost(0, 0, 0, [node.outShape], node.outShape);
+    },
+    opClass: 'other',
+    lower: { as: 'step', kind: 'channel_slice', strided: true },
+    moments: keep,
+  },
 } satisfies OpSpecs);
 
 function poolShape(n: NodeAttrs & { op: 'maxpool' | 'avgpool' }, s: Shape): Shape {

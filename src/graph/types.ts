@@ -54,11 +54,13 @@ export interface ChannelMulNode { op: 'channelmul' }
 export interface ScaleNode { op: 'scale'; factor: number }
 /** ShuffleNet's channel shuffle: the channels as a [groups, C / groups] matrix, transposed. */
 export interface ChannelShuffleNode { op: 'channelshuffle'; groups: number }
+/** Channels [start, end) of a map (Dual Path Networks split their residual and dense paths). */
+export interface ChannelSliceNode { op: 'channelslice'; start: number; end: number }
 
 export type NodeAttrs =
   | InputNode | Conv2dNode | BatchNormNode | ActNode | PoolNode | GlobalAvgPoolNode | AddNode
   | ConcatNode | LrnNode | FlattenNode | FcNode | DropoutNode | SoftmaxNode | SigmoidNode
-  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode | ScaleNode | ChannelShuffleNode;
+  | LeakyReluNode | ClipNode | GlobalMaxPoolNode | ScaleShiftNode | ChannelMulNode | ScaleNode | ChannelShuffleNode | ChannelSliceNode;
 
 export type OpName = NodeAttrs['op'];
 

@@ -16,3 +16,4 @@ export { SQUEEZENET_CONFIGS, type SqueezeNetLayer, squeezenet } from './squeezen
 export { XCEPTION_BLOCKS, xception } from './xception.js';
 export { SENET_CONFIGS, senet } from './senet.js';
 export { DENSENET_CONFIGS, densenet } from './densenet.js';
+export { DPN_CONFIGS, dpn } from './dpn.js';

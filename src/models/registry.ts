@@ -5,6 +5,7 @@ import { alexnet, alexnet2012 } from './alexnet.js';
 import type { NetOptions } from './common.js';
 import { bvlcGooglenet, googlenet } from './googlenet.js';
 import { densenet } from './densenet.js';
+import { dpn } from './dpn.js';
 import { bnInception } from './inception_v2.js';
 import { inceptionV3 } from './inception_v3.js';
 import { inceptionV4 } from './inception_v4.js';
@@ -66,6 +67,7 @@ const PAPERS = {
   resnet: 'He et al. 2016, Deep Residual Learning for Image Recognition (CVPR)',
   mobilenetV1: 'Howard et al. 2017, MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (arXiv:1704.04861)',
   mobilenetV2: 'Sandler et al. 2018, MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR)',
+  dpn: 'Chen et al. 2017, Dual Path Networks (NIPS)',
   densenet: 'Huang et al. 2017, Densely Connected Convolutional Networks (CVPR)',
   resnext: 'Xie et al. 2017, Aggregated Residual Transformations for Deep Neural Networks (CVPR)',
   senet: 'Hu, Shen & Sun 2018, Squeeze-and-Excitation Networks (CVPR)',
@@ -188,6 +190,12 @@ const ENTRIES: Entry[] = [
     variant: `Cadene pretrainedmodels ${n.replace(/-(\d+)/, '$1').replace(/-/g, '_')} (what Bianco et al. 2018 measured): ` +
       (n.startsWith('se-resnext') ? 'grouped (32) 3x3 with the stride, ' : 'the stride on the first 1x1 (ResNet v1), ') + 'SE module (reduction 16) before the residual add',
     build: (o: NetOptions) => senet(n, o),
+  })),
+  ...(['dpn-68', 'dpn-98', 'dpn-131'] as const).map((n): Entry => ({
+    name: n, family: 'dpn', paper: PAPERS.dpn, defaultResolution: 224, options: {},
+    variant: `Cadene pretrainedmodels ${n.replace('-', '')} (what Bianco et al. 2018 measured): pre-activation dual path blocks, grouped 3x3, ` +
+      'global average pool then the 1x1 classifier (the port\'s test-time pooling, equal at 224)',
+    build: (o: NetOptions) => dpn(n, o),
   })),
   {
     name: 'senet-154', family: 'senet', paper: PAPERS.senet, defaultResolution: 224, options: {},

@@ -273,6 +273,11 @@ class Exporter {
       case 'scale':
         set(this.op('Mul', [x, this.scalar(node.factor)], this.outName(node), {}, node.name));
         return;
+      case 'channelslice': {
+        const i64 = (what: string, v: number) => this.init(`${node.name}.${what}`, [1], BigInt64Array.of(BigInt(v)));
+        set(this.op('Slice', [x, i64('starts', node.start), i64('ends', node.end), i64('axes', 1)], this.outName(node), {}, node.name));
+        return;
+      }
       case 'channelshuffle': {
         // PyTorch's own export of view -> transpose -> view: [N, g, C/g, H, W], swap axes 1 and 2
         const [n, h, w, c] = node.outShape as [number, number, number, number];

@@ -697,6 +697,46 @@ function broadcast(kind: 'add' | 'sub' | 'mul' | 'div') {
   };
 }
 
+/** Slice along channels (axis 1) of a map with step 1: a channel slice. Other slices are refused. */
+function slice(c: Ctx): (Val | undefined)[] {
+  const list = (i: number, attr: string, what: string) =>
+    c.opset >= 10 ? (c.has(i) ? ints(constIn(c, i, what), what) : undefined) : c.attr.ints(attr);
+  const starts = list(1, 'starts', 'starts'), ends = list(2, 'ends', 'ends');
+  const axes = list(3, 'axes', 'axes') ?? starts?.map((_, i) => i);
+  const steps = c.opset >= 10 && c.has(4) ? ints(constIn(c, 4, 'steps'), 'steps') : undefined;
+  if (!starts || !ends || !axes || starts.length !== ends.length || axes.length !== starts.length) throw new Unsupported('starts, ends and axes must be constants of one length');
+  if (steps && steps.some((v) => v !== 1)) throw new Unsupported(`steps ${JSON.stringify(steps)} (step 1 is supported)`);
+  const k = c.get(0);
+  if (k?.kind === 'const' && k.t.dims.length === 1 && axes.length === 1 && (axes[0] === 0 || axes[0] === -1)) {
+    // shape arithmetic on a 1-D constant
+    const vals = k.t.int ?? Array.from(k.t.float ?? []);
+    const at = (v: number) => Math.min(Math.max(v < 0 ? v + vals.length : v, 0), vals.length);
+    const out = vals.slice(at(starts[0]!), at(ends[0]!));
+    return [{ kind: 'const', t: { dims: [out.length], int: out } }];
+  }
+  const x = tensorIn(c);
+  rejectPad(x, 'Slice');
+  const rank = x.dims.length;
+  let start = 0, end = x.dims[1]!;
+  for (let i = 0; i < axes.length; i++) {
+    const ax = axes[i]! < 0 ? axes[i]! + rank : axes[i]!;
+    const dim = x.dims[ax]!;
+    const clampTo = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+    const s0 = clampTo(starts[i]!), e0 = clampTo(ends[i]!);
+    if (ax !== 1) {
+      if (s0 === 0 && e0 === dim) continue; // a no-op along that axis
+      throw new Unsupported(`Slice along axis ${axes[i]} (channel slices, axis 1, are supported)`);
+    }
+    start = s0; end = e0;
+  }
+  if (rank !== 4) throw new Unsupported(`Slice of a rank-${rank} tensor (channel slices of an N,C,H,W map are supported)`);
+  if (end <= start) throw new Unsupported(`an empty channel slice [${start}, ${end})`);
+  if (start === 0 && end === x.dims[1]) return [x];
+  const name = c.irName(c.name);
+  c.b.channelSlice(x.ir, { start, end }, name);
+  return [mapTensor(c, name)];
+}
+
 function sum(c: Ctx): (Val | undefined)[] {
   const ins = (c.node.input ?? []).map((_: unknown, i: number) => tensorIn(c, i));
   let acc = ins[0]!;
@@ -839,7 +879,7 @@ const HANDLERS: Record<string, Handler> = {
   LeakyRelu: leakyRelu, Mul: broadcast('mul'), Sub: broadcast('sub'), Div: broadcast('div'),
   Flatten: flatten, Reshape: reshape, Squeeze: squeeze, Unsqueeze: unsqueeze,
   Gemm: gemm, MatMul: matmul, Transpose: transpose, Add: add, Sum: sum, Concat: concat, LRN: lrn, Softmax: softmax, Pad: padOp,
-  Dropout: dropout, Identity: identity, ReduceMean: reduceMean, Constant: constant, Shape: shapeOp, Gather: gather, Cast: cast,
+  Dropout: dropout, Identity: identity, Slice: slice, ReduceMean: reduceMean, Constant: constant, Shape: shapeOp, Gather: gather, Cast: cast,
 };
 
 /** The ONNX operators this importer understands (others are listed in its error). */

@@ -43,6 +43,7 @@ export const BIANCO_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'densenet-169': 'DenseNet-169 (k=32)', 'densenet-201': 'DenseNet-201 (k=32)',
   'resnext-101-32x4d': 'ResNeXt-101 (32x4d)', 'resnext-101-64x4d': 'ResNeXt-101 (64x4d)',
   'xception': 'Xception',
+  'dpn-68': 'DPN-68', 'dpn-98': 'DPN-98', 'dpn-131': 'DPN-131',
   'se-resnet-50': 'SE-ResNet-50', 'se-resnet-101': 'SE-ResNet-101', 'se-resnet-152': 'SE-ResNet-152',
   'se-resnext-50-32x4d': 'SE-ResNeXt-50 (32x4d)', 'se-resnext-101-32x4d': 'SE-ResNeXt-101 (32x4d)', 'senet-154': 'SENet-154',
 });

@@ -231,6 +231,13 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     if (c.threads > 1) return c.parallel(() => splitChannelShuffle(c.e, pixels, ch, groups, xp, yp, c.threads));
     return () => runChannelShuffle(c.e, pixels, ch, groups, xp, yp);
   },
+  channel_slice(c, s) {
+    // a strided copy: the slice's channels of every pixel, into a dense map or a concat's slice
+    const x = s.inputs[0]!, n = s.node as NodeOf<'channelslice'>, ch = n.end - n.start, pixels = numel(s.outShape) / ch;
+    const xp = c.ptr(x) + n.start * 4, xs = c.stride(x), yp = c.ptr(s.output), ys = c.stride(s.output);
+    if (c.threads > 1) return c.parallel(() => splitCopyChannels(c.e, pixels, ch, xp, xs, yp, ys, 0, c.threads));
+    return () => runCopyChannels(c.e, pixels, ch, xp, xs, yp, ys, 0);
+  },
   concat_copy: concatBuilder, concat_inplace: concatBuilder,
 };
 

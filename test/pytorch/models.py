@@ -377,6 +377,83 @@ class ShuffleNet(torch.nn.Module):
         return self.fc(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
+class _BnActConv(torch.nn.Module):
+    # Cadene / rwightman dpn.py BnActConv2d: BN (eps 0.001), ReLU, conv without bias
+    def __init__(self, cin, cout, k, s=1, p=0, groups=1):
+        super().__init__()
+        self.bn = torch.nn.BatchNorm2d(cin, eps=0.001)
+        self.conv = torch.nn.Conv2d(cin, cout, k, s, p, groups=groups, bias=False)
+
+    def forward(self, x):
+        return self.conv(torch.relu(self.bn(x)))
+
+
+class _DualPathBlock(torch.nn.Module):
+    # dpn.py DualPathBlock (b=False) on the (residual, dense) pair
+    def __init__(self, cin, r, bw, inc, groups, kind):
+        super().__init__()
+        self.bw, self.kind = bw, kind
+        stride = 2 if kind == 'down' else 1
+        if kind != 'normal':
+            setattr(self, f'c1x1_w_s{stride}', _BnActConv(cin, bw + 2 * inc, 1, stride))
+        self.c1x1_a = _BnActConv(cin, r, 1)
+        self.c3x3_b = _BnActConv(r, r, 3, stride, 1, groups)
+        self.c1x1_c = _BnActConv(r, bw + inc, 1)
+
+    def forward(self, x):
+        x_in = torch.cat(x, 1) if isinstance(x, tuple) else x
+        if self.kind == 'normal':
+            s1, s2 = x
+        else:
+            xs = getattr(self, f'c1x1_w_s{2 if self.kind == "down" else 1}')(x_in)
+            s1, s2 = xs[:, :self.bw], xs[:, self.bw:]
+        y = self.c1x1_c(self.c3x3_b(self.c1x1_a(x_in)))
+        return s1 + y[:, :self.bw], torch.cat([s2, y[:, self.bw:]], 1)
+
+
+class DPN(torch.nn.Module):
+    # dpn.py DPN (its module names), head = global average pool + the 1x1 classifier
+    def __init__(self, small, init, k_r, groups, k_sec, inc_sec, num_classes=1000):
+        super().__init__()
+        from collections import OrderedDict
+        blocks = OrderedDict()
+        k = 3 if small else 7
+        stem = torch.nn.Module()
+        stem.conv = torch.nn.Conv2d(3, init, k, 2, k // 2, bias=False)
+        stem.bn = torch.nn.BatchNorm2d(init, eps=0.001)
+        blocks['conv1_1'] = stem
+        f = 1 if small else 4
+        cin = init
+        for s in range(4):
+            bw, inc = (64 << s) * f, inc_sec[s]
+            r = (k_r * bw) // (64 * f)
+            for i in range(1, k_sec[s] + 1):
+                kind = 'normal' if i > 1 else ('proj' if s == 0 else 'down')
+                blocks[f'conv{s + 2}_{i}'] = _DualPathBlock(cin, r, bw, inc, groups, kind)
+                cin = bw + 3 * inc if i == 1 else cin + inc
+        head = torch.nn.Module()
+        head.bn = torch.nn.BatchNorm2d(cin, eps=0.001)
+        blocks['conv5_bn_ac'] = head
+        self.features = torch.nn.Sequential(blocks)
+        self.classifier = torch.nn.Conv2d(cin, num_classes, 1)
+
+    def forward(self, x):
+        f = self.features
+        x = torch.nn.functional.max_pool2d(torch.relu(f.conv1_1.bn(f.conv1_1.conv(x))), 3, 2, 1)
+        for name, m in f.named_children():
+            if name.startswith('conv') and name not in ('conv1_1', 'conv5_bn_ac'):
+                x = m(x)
+        x = torch.relu(f.conv5_bn_ac.bn(torch.cat(x, 1)))
+        return self.classifier(torch.nn.functional.adaptive_avg_pool2d(x, 1)).flatten(1)
+
+
+DPNS = {
+    'dpn68': (True, 10, 128, 32, (3, 4, 12, 3), (16, 32, 32, 64)),
+    'dpn98': (False, 96, 160, 40, (3, 6, 20, 3), (16, 32, 32, 128)),
+    'dpn131': (False, 128, 160, 40, (4, 8, 28, 3), (16, 32, 32, 128)),
+}
+
+
 def torchvision_model(name, seed):
     torch.manual_seed(seed)
     kwargs = {'weights': None}
@@ -390,6 +467,8 @@ def torchvision_model(name, seed):
         model = CadeneResNet([3, 4, 23, 3] if name == 'cafferesnet101' else [3, 8, 36, 3], name == 'cafferesnet101').eval()
     elif name == 'bvlc_googlenet':
         model = BvlcGoogLeNet().eval()
+    elif name in DPNS:
+        model = DPN(*DPNS[name]).eval()
     elif name == 'shufflenet_g8':
         model = ShuffleNet(8).eval()
     elif name == 'inceptionresnetv2':

@@ -268,6 +268,14 @@ function evalNode(node, xs, weights) {
       }
       return { data, shape: [...x.shape] };
     }
+    case 'channelslice': {
+      expectInputs(node, 1);
+      const C = x.shape[3], w = node.end - node.start;
+      if (x.shape.length !== 4 || node.end > C) throw new Error(`channelslice [${node.start}, ${node.end}) of [${x.shape}]`);
+      const data = new Float32Array((x.data.length / C) * w);
+      for (let p = 0; p < x.data.length / C; p++) for (let j = 0; j < w; j++) data[p * w + j] = x.data[p * C + node.start + j];
+      return { data, shape: [x.shape[0], x.shape[1], x.shape[2], w] };
+    }
     case 'channelshuffle': {
       expectInputs(node, 1);
       const C = x.shape[3], g = node.groups, cpg = C / g;

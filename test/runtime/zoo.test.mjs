@@ -26,6 +26,7 @@ const CASES = [
   ['resnext-50-32x4d', { resolution: 64 }], ['resnext-101-32x8d', { resolution: 32 }],
   ['resnext-101-32x4d', { resolution: 32 }], ['resnext-101-64x4d', { resolution: 32 }],
   ['xception', { resolution: 71 }],
+  ['dpn-68', { resolution: 64, batch: 2 }], ['dpn-98', { resolution: 32 }], ['dpn-131', { resolution: 32 }],
   ['se-resnet-50', { resolution: 64, batch: 2 }], ['se-resnet-101', { resolution: 32 }], ['se-resnet-152', { resolution: 32 }],
   ['se-resnext-50-32x4d', { resolution: 64 }], ['se-resnext-101-32x4d', { resolution: 32 }], ['senet-154', { resolution: 32 }],
   ['caffe-resnet-101', { resolution: 32 }], ['fbresnet-152', { resolution: 32 }], ['bvlc-googlenet', { resolution: 64 }],
