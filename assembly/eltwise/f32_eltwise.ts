@@ -184,6 +184,34 @@ export function f32_channel_mul(n: i32, hw: i32, c: i32, x: usize, s: usize, out
 }
 
 /**
+ * Squeeze-excitation's rescale joined with the residual add after it: out[b][p][c] =
+ * x[b][p][c] * s[b][c] + r[b][p][c], then max(., 0) when relu != 0 — the product rounded, then
+ * the sum, so the bits of channel multiply then add. One pass instead of two. In-place safe.
+ */
+export function f32_channel_mul_add(n: i32, hw: i32, c: i32, x: usize, s: usize, r: usize, out: usize, relu: i32): void {
+  const lo = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  const slo: f32 = relu ? 0 : -Infinity;
+  for (let b = 0; b < n; b++) {
+    const sb = s + <usize>(b * c) * 4;
+    const base = <usize>b * <usize>hw * <usize>c * 4;
+    for (let p = 0; p < hw; p++) {
+      const px = base + <usize>p * <usize>c * 4;
+      let j = 0;
+      for (; j + 4 <= c; j += 4) {
+        const o = px + <usize>j * 4;
+        const v = f32x4.add(f32x4.mul(v128.load(x + o), v128.load(sb + <usize>j * 4)), v128.load(r + o));
+        v128.store(out + o, f32x4.pmax(v, lo));
+      }
+      for (; j < c; j++) {
+        const o = px + <usize>j * 4;
+        const v = load<f32>(x + o) * load<f32>(sb + <usize>j * 4) + load<f32>(r + o);
+        store<f32>(out + o, v < slo ? slo : v);
+      }
+    }
+  }
+}
+
+/**
  * Channel shuffle (ShuffleNet): channel g * cpg + j of each of `pixels` dense pixels moves to
  * j * groups + g, i.e. the [groups, cpg] channel matrix is transposed. Not in place.
  */

@@ -98,6 +98,11 @@ export async function prepare(graph, weights) {
       }
       case 'sigmoid':
         return (v) => v.set(s.output, tf.sigmoid(v.get(x)));
+      case 'channel_mul_add': {
+        const [a, g, r] = s.inputs;
+        const relu = s.act === 'relu';
+        return (v) => { const y = tf.add(tf.mul(v.get(a), v.get(g)), v.get(r)); v.set(s.output, relu ? tf.relu(y) : y); };
+      }
       case 'scale':
         return (v) => v.set(s.output, tf.mul(v.get(x), s.node.factor));
       case 'channel_slice': {

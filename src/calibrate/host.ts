@@ -24,7 +24,7 @@ import { poolConfig, runPool2d, runGlobalAvgPool, runGlobalMaxPool } from '../op
 import { runAdd } from '../ops/add.js';
 import { runActivation } from '../ops/activation.js';
 import { runSigmoid } from '../ops/sigmoid.js';
-import { runChannelMul } from '../ops/channel_mul.js';
+import { runChannelMul, runChannelMulAdd } from '../ops/channel_mul.js';
 import { runScale } from '../ops/scale.js';
 import { runChannelShuffle } from '../ops/channel_shuffle.js';
 import { runLeakyRelu } from '../ops/leaky_relu.js';
@@ -151,8 +151,11 @@ export async function calibrateHost(opts: CalibrateOptions = {}): Promise<Device
     // DRAM: a 64 MiB fc weight matrix (more than the last-level cache of most machines) streamed by gemv.
     let bw = bandwidthProbe(engine, 4096, 4096);
     opts.onProgress?.(++done, total, `weight stream ${bw.toFixed(1)} GB/s`);
-    // Activations: a residual add over three 4 MiB tensors, the size of a mid-network feature map.
-    let actBw = addProbe(engine, 1 << 20);
+    // Activations: a residual add over three 1 MiB tensors, the size of a mid-network feature map
+    // (ResNet-50's 14 x 14 x 1024 is 0.8 MiB, 28 x 28 x 512 1.6 MiB). 4 MiB ones, 56 x 56 x 256
+    // and up, stream from beyond a 2 MiB L2 at a third of the rate on a Xeon here, and as the
+    // memory bound of every step that made a copy of 400 KiB cost what it costs from L3.
+    let actBw = addProbe(engine, ACT_PROBE_FLOATS);
     opts.onProgress?.(++done, total, `activation stream ${actBw.toFixed(1)} GB/s`);
     // Two passes over every shape, far apart in time, keeping the faster median of the two: on a
     // machine shared with other jobs a burst of contention rarely hits the same shape twice.
@@ -167,7 +170,7 @@ export async function calibrateHost(opts: CalibrateOptions = {}): Promise<Device
       }
       if (pass === 0) {
         bw = Math.max(bw, bandwidthProbe(engine, 4096, 4096));
-        actBw = Math.max(actBw, addProbe(engine, 1 << 20));
+        actBw = Math.max(actBw, addProbe(engine, ACT_PROBE_FLOATS));
       }
     }
     opts.onProgress?.(total, total, 'fitting');
@@ -270,10 +273,10 @@ function syntheticGraphs(): Graph[] {
     g('relu', (b) => b.relu(b.input([1, h, h, c])));
     g('sigmoid', (b) => b.sigmoid(b.input([1, h, h, c])));
     g('channelmul', (b) => { const x = b.input([1, h, h, c]); return b.channelMul(x, b.sigmoid(b.globalAvgPool(x))); });
+    g('se-add', (b) => { const x = b.input([1, h, h, c]); return b.relu(b.add(b.channelMul(x, b.sigmoid(b.globalAvgPool(x))), x)); });
     g('leakyrelu', (b) => b.leakyRelu(b.input([1, h, h, c]), { alpha: 0.1 }));
     g('scale', (b) => b.scale(b.input([1, h, h, c]), { factor: 0.17 }));
     g('shuffle', (b) => b.channelShuffle(b.input([1, h, h, c]), { groups: 8 }));
-    g('slice', (b) => b.channelSlice(b.input([1, h, h, c]), { start: 8, end: c / 2 }));
     g('gmp', (b) => b.globalMaxPool(b.input([1, h, h, c])));
     g('bn', (b) => b.batchnorm(b.input([1, h, h, c])));
     g('concat', (b) => { const x = b.input([1, h, h, c]); return b.concat([x, b.conv2d(x, { outChannels: 8, kernel: 1 })]); });
@@ -395,7 +398,7 @@ function measure(e: Engine, s: Sample): number {
         return time(() => runSoftmax(e, rows, cols, x, y));
       }
       case 'concat_copy': {
-        const copied = out.features.concat_copy!.float!;
+        const copied = out.features.concat_copy!.float ?? out.features.concat_copy!.floatBig!;
         const c = inShape.at(-1)!, ctot = outShape.at(-1)!;
         const pixels = copied / c;
         return time(() => runCopyChannels(e, pixels, c, x, c, y, ctot, 0));
@@ -413,6 +416,10 @@ function measure(e: Engine, s: Sample): number {
       case 'channel_mul': {
         const s = buf(inShape[0]! * inShape[3]!, 1, 13);
         return time(() => runChannelMul(e, inShape, x, s, y));
+      }
+      case 'channel_mul_add': {
+        const s = buf(inShape[0]! * inShape[3]!, 1, 13), r = buf(numel(inShape), 1, 11);
+        return time(() => runChannelMulAdd(e, inShape, x, s, r, y, true));
       }
       case 'scale': {
         const count = numel(outShape);
@@ -451,6 +458,9 @@ function bandwidthProbe(e: Engine, k: number, n: number): number {
     e.release(y); e.release(x); op.dispose();
   }
 }
+
+/** Floats per tensor of the activation-bandwidth probe (see calibrateHost). */
+const ACT_PROBE_FLOATS = 1 << 18;
 
 /** GB/s of a residual add over three tensors of `count` floats (read 2, write 1). */
 function addProbe(e: Engine, count: number): number {

@@ -159,24 +159,23 @@ const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, 
   add: (_s, l) => ({ add: { step: 1, float: numel(l.outShape) } }),
   add_relu: (_s, l) => ({ add_relu: { step: 1, float: numel(l.outShape) } }),
   maxpool: poolStep, avgpool: poolStep,
-  global_avgpool: (_s, l) => {
-    const s = l.inShapes[0]!;
-    return { global_avgpool: { step: 1, vec: (numel(s) / s[3]!) * c4(s[3]!) } };
-  },
+  global_avgpool: (_s, l) => ({ global_avgpool: globalPoolFeatures(l.inShapes[0]!) }),
   lrn: (_s, l) => ({ lrn: { step: 1, float: numel(l.outShape) } }),
   softmax: (_s, l) => ({ softmax: { step: 1, float: numel(l.outShape) } }),
   sigmoid: (_s, l) => ({ sigmoid: { step: 1, float: numel(l.outShape) } }),
   channel_mul: (_s, l) => ({ channel_mul: { step: 1, float: numel(l.outShape) } }),
+  channel_mul_add: (_s, l) => ({ channel_mul_add: { step: 1, float: numel(l.outShape) } }),
   leaky_relu: (_s, l) => ({ leaky_relu: { step: 1, float: numel(l.outShape) } }),
   scale: (_s, l) => ({ scale: { step: 1, float: numel(l.outShape) } }),
   channel_shuffle: (_s, l) => ({ channel_shuffle: { step: 1, float: numel(l.outShape) } }),
-  // the concat's own strided copy kernel, so its calibrated rates
-  channel_slice: (_s, l) => ({ concat_copy: { step: 1, float: numel(l.outShape) } }),
-  global_maxpool: (_s, l) => {
-    const s = l.inShapes[0]!;
-    return { global_maxpool: { step: 1, vec: (numel(s) / s[3]!) * c4(s[3]!) } };
-  },
-  concat_copy: (_s, _l, copied) => ({ concat_copy: { step: 1, float: copied } }),
+  // the concat's strided copy kernel, a run per pixel out of a wider one: a cost per run, and per
+  // float one rate while the map fits L2 (`float`), another beyond (`floatBig`)
+  channel_slice: (_s, l) => ({
+    channel_slice: { step: 1, pixel: numel(l.outShape) / l.outShape[3]!, [big(numel(l.inShapes[0]!)) ? 'floatBig' : 'float']: numel(l.outShape) },
+  }),
+  global_maxpool: (_s, l) => ({ global_maxpool: globalPoolFeatures(l.inShapes[0]!) }),
+  // a copy streams at one rate while what it copies fits L2 and a slower one beyond it
+  concat_copy: (_s, _l, copied) => ({ concat_copy: { step: 1, [big(copied) ? 'floatBig' : 'float']: copied } }),
   concat_inplace: () => ({ concat_inplace: { step: 1 } }),
 };
 
@@ -195,6 +194,16 @@ function fcStep(s: LoweredStep, l: LayerCost): KernelFeatures {
     addCold(f, packedBytes(inF, out) / 4);
   }
   return f;
+}
+
+/**
+ * A global pool reads its map once, 4 channels per vector: `vec` while the map fits L2, `vecBig`
+ * beyond (measured here: a 112 x 112 x 64 map streams at a quarter of the rate of a 28 x 28 x 256
+ * one), so one linear rate does not mispredict the small maps at the end of every network.
+ */
+function globalPoolFeatures(s: Shape): Record<string, number> {
+  const vec = (numel(s) / s[3]!) * c4(s[3]!);
+  return { step: 1, [big(numel(s)) ? 'vecBig' : 'vec']: vec };
 }
 
 function poolStep(s: LoweredStep, l: LayerCost): KernelFeatures {

@@ -33,7 +33,7 @@ export interface Moments { mean: number; ms: number }
  *   a concat's slice), `foldBatchnorm` when a batch norm that is its sole reader folds into it,
  *   `fuse` the activations a sole reader may fuse into its epilogue (with `fusedKind` when that
  *   changes the kernel), `act` the op's own activation (a standalone clamp), and `intoAdd` for a
- *   constant multiply an `add` absorbs when it is that multiply's sole reader.
+ *   multiply an `add` absorbs when it is that multiply's sole reader.
  */
 export type LowerRule =
   | { as: 'input' } | { as: 'alias' } | { as: 'concat' }
@@ -42,7 +42,7 @@ export type LowerRule =
     kind: StepKind | ((node: GraphNode, inShapes: readonly Shape[], winograd: WinogradMode) => StepKind);
     strided?: boolean;
     foldBatchnorm?: boolean;
-    /** A constant multiply that an `add` reading only it absorbs (as that add's scaled input). */
+    /** A multiply (constant or per-channel) that an `add` reading only it absorbs into one step. */
     intoAdd?: boolean;
     fuse?: readonly ('relu' | 'relu6')[];
     fusedKind?: StepKind;
@@ -467,7 +467,7 @@ export const OP_SPECS: OpSpecs = Object.freeze({
       return opCost(0, 0, numelOf(node.outShape), inputShapes, node.outShape);
     },
     opClass: 'eltwise',
-    lower: { as: 'step', kind: 'channel_mul' },
+    lower: { as: 'step', kind: 'channel_mul', intoAdd: true },
     moments: ([a, s]) => ({ mean: a!.mean * s!.mean, ms: a!.ms * s!.ms }),
   },
   sigmoid: {

@@ -12,7 +12,7 @@ export type DwPath = 'dw3x3s1' | 'dw3x3s2' | 'dwgeneric';
 /** Every kernel path a lowered step can take (the runtime builds one op per kind). */
 export type StepKind =
   | ConvPath | DwPath | 'gemv' | 'gemm' | 'scale_shift' | 'clamp' | 'add' | 'add_relu'
-  | 'maxpool' | 'avgpool' | 'global_avgpool' | 'global_maxpool' | 'lrn' | 'softmax' | 'sigmoid' | 'channel_mul' | 'leaky_relu' | 'scale' | 'channel_shuffle' | 'channel_slice'
+  | 'maxpool' | 'avgpool' | 'global_avgpool' | 'global_maxpool' | 'lrn' | 'softmax' | 'sigmoid' | 'channel_mul' | 'channel_mul_add' | 'leaky_relu' | 'scale' | 'channel_shuffle' | 'channel_slice'
   | 'concat_copy' | 'concat_inplace';
 
 /** Winograd setting of a network or layer: by shape, off, or a forced tile. */

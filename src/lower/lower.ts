@@ -137,7 +137,7 @@ function lowerNode(ctx: Ctx, node: GraphNode): void {
       return;
     }
     case 'step': {
-      if (rule.intoAdd && scaledAdd(ctx, node)) return;
+      if (rule.intoAdd && multiplyAdd(ctx, node)) return;
       const ins = node.inputs.map((i) => use(ctx, i));
       const inShapes = ins.map((id) => ctx.values[id]!.shape);
       const nodes = [node.name];
@@ -167,24 +167,30 @@ function lowerNode(ctx: Ctx, node: GraphNode): void {
 }
 
 /**
- * A constant multiply whose sole reader is an add, lowered with that add as one step (and the
- * ReLU after it, when that is the add's sole reader): alpha * x + other. Only when the add's other
- * input is already computed, so the step can run here; false leaves the multiply to stand alone.
+ * A multiply whose sole reader is an add, lowered with that add as one step (and the ReLU after
+ * it, when that is the add's sole reader): a constant multiply as `alpha * x + other` (kind add),
+ * a per-channel multiply as `x * gate + other` (kind channel_mul_add; inputs x, gate, other).
+ * Only when the add's other input is already computed, so the step can run here; false leaves the
+ * multiply to stand alone.
  */
-function scaledAdd(ctx: Ctx, node: GraphNode): boolean {
+function multiplyAdd(ctx: Ctx, node: GraphNode): boolean {
   const addNode = only(ctx, node.name);
   if (addNode?.op !== 'add') return false;
   const other = addNode.inputs[0] === node.name ? addNode.inputs[1]! : addNode.inputs[0]!;
   if (!ctx.valueOf.has(other)) return false;
-  const ins = [use(ctx, node.inputs[0]!), use(ctx, other)];
+  const ins = [...node.inputs.map((i) => use(ctx, i)), use(ctx, other)];
   ctx.absorbed.add(addNode.name);
   const nodes = [addNode.name, node.name];
   let last = addNode.name;
-  const relu = only(ctx, addNode.name);
-  if (relu?.op === 'relu') { ctx.absorbed.add(relu.name); nodes.push(relu.name); last = relu.name; }
+  const relu = only(ctx, addNode.name)?.op === 'relu' ? only(ctx, addNode.name)! : undefined;
+  if (relu) { ctx.absorbed.add(relu.name); nodes.push(relu.name); last = relu.name; }
   const y = newValue(ctx, addNode.outShape, false);
-  const alpha = (node as NodeOf<'scale'>).factor;
-  push(ctx, { kind: relu?.op === 'relu' ? 'add_relu' : 'add', nodes, node: addNode, act: relu?.op === 'relu' ? 'relu' : 'none', inputs: ins, output: y.id, alpha }, last);
+  const act: Activation = relu ? 'relu' : 'none';
+  if (node.op === 'scale') {
+    push(ctx, { kind: relu ? 'add_relu' : 'add', nodes, node: addNode, act, inputs: ins, output: y.id, alpha: (node as NodeOf<'scale'>).factor }, last);
+  } else {
+    push(ctx, { kind: 'channel_mul_add', nodes, node: addNode, act, inputs: ins, output: y.id }, last);
+  }
   return true;
 }
 

@@ -54,12 +54,13 @@ function bottleneck(b: GraphBuilder, x: string, p: string, block: Block, planes:
   let y = cbr(x, 1, { outChannels: w1, kernel: 1, stride: strideFirst ? stride : 1 });
   y = cbr(y, 2, { outChannels: w2, kernel: 3, padding: 1, groups, stride: strideFirst ? 1 : stride });
   y = b.batchnorm(b.conv2d(y, { outChannels: planes * 4, kernel: 1, bias: false }, `${p}.conv3`), { eps: EPS }, `${p}.bn3`);
-  y = seModule(b, y, `${p}.se_module`);
+  // the shortcut before the SE module, so that the rescale and the add run as one step
   let shortcut = x;
   if (project) {
     shortcut = b.conv2d(x, { outChannels: planes * 4, kernel: project, stride, padding: (project - 1) / 2, bias: false }, `${p}.downsample.0`);
     shortcut = b.batchnorm(shortcut, { eps: EPS }, `${p}.downsample.1`);
   }
+  y = seModule(b, y, `${p}.se_module`);
   return b.relu(b.add(y, shortcut, `${p}.add`), `${p}.relu`);
 }
 

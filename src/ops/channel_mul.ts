@@ -35,3 +35,29 @@ export function channelMul(engine: Engine, x: Float32Array, inShape: number[], s
   return withBuffers(engine, [{ name: 'x', data: x, length: count }, { name: 's', data: s, length: sh[0] * sh[3] }], count, sh,
     ([xp, sp], yp) => runChannelMul(engine, sh, xp, sp, yp));
 }
+
+function checkAdd(engine: Engine, inShape: number[], x: number, s: number, r: number, out: number): [number, number, number] {
+  const dims = check(engine, inShape, x, s, out);
+  checkSpan(engine, 'r', r, dims[0] * dims[1] * dims[2]);
+  return dims;
+}
+
+/**
+ * out = x * s + r (then ReLU when relu is true): the per-channel multiply joined with the residual
+ * add that reads it (squeeze-excitation before the join), one pass, the bits of the two ops run
+ * apart. x and r [N, H, W, C] dense, s [N, 1, 1, C]. In-place safe.
+ */
+export function runChannelMulAdd(engine: Engine, inShape: number[], x: number, s: number, r: number, out: number, relu: boolean): void {
+  const [n, hw, c] = checkAdd(engine, inShape, x, s, r, out);
+  engine.k.f32_channel_mul_add(n, hw, c, x, s, r, out, relu ? 1 : 0);
+}
+
+/** runChannelMulAdd shared among `threads` kernel threads, as splitChannelMul splits. Same bits. */
+export function splitChannelMulAdd(engine: Engine, inShape: number[], x: number, s: number, r: number, out: number, relu: boolean,
+  threads: number): ThreadCalls {
+  const [n, hw, c] = checkAdd(engine, inShape, x, s, r, out);
+  const rl = relu ? 1 : 0;
+  if (n === 1) return splitItems(threads, hw, c, 1, (p, np) => ['f32_channel_mul_add', 1, np, c, x + p * c * 4, s, r + p * c * 4, out + p * c * 4, rl]);
+  return splitItems(threads, n, hw * c, 1, (b, nb) =>
+    ['f32_channel_mul_add', nb, hw, c, x + b * hw * c * 4, s + b * c * 4, r + b * hw * c * 4, out + b * hw * c * 4, rl]);
+}

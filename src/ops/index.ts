@@ -15,6 +15,6 @@ export { activation, runActivation, runClamp } from './activation.js';
 export { leakyRelu, runLeakyRelu } from './leaky_relu.js';
 export { batchNorm, bnScaleShift, runScaleShift, type BatchNormParams } from './batchnorm.js';
 export { sigmoid, runSigmoid } from './sigmoid.js';
-export { channelMul, runChannelMul, splitChannelMul } from './channel_mul.js';
+export { channelMul, runChannelMul, splitChannelMul, runChannelMulAdd, splitChannelMulAdd } from './channel_mul.js';
 export { scale, runScale, splitScale } from './scale.js';
 export { channelShuffle, runChannelShuffle, splitChannelShuffle } from './channel_shuffle.js';

@@ -18,7 +18,7 @@ import { runSoftmax, splitSoftmax } from '../ops/softmax.js';
 import { runActivation, runClamp, splitClamp } from '../ops/activation.js';
 import { runLeakyRelu, splitLeakyRelu } from '../ops/leaky_relu.js';
 import { runSigmoid, splitSigmoid } from '../ops/sigmoid.js';
-import { runChannelMul, splitChannelMul } from '../ops/channel_mul.js';
+import { runChannelMul, runChannelMulAdd, splitChannelMul, splitChannelMulAdd } from '../ops/channel_mul.js';
 import { runScale, splitScale } from '../ops/scale.js';
 import { runChannelShuffle, splitChannelShuffle } from '../ops/channel_shuffle.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
@@ -219,6 +219,12 @@ const stepBuilders: { readonly [K in StepKind]: Builder } = {
     const x = s.inputs[0]!, xp = c.ptr(x), sp = c.ptr(s.inputs[1]!), yp = c.ptr(s.output), xs = c.shape(x);
     if (c.threads > 1) return c.parallel(() => splitChannelMul(c.e, xs, xp, sp, yp, c.threads));
     return () => runChannelMul(c.e, xs, xp, sp, yp);
+  },
+  channel_mul_add(c, s) {
+    const [x, g, r] = s.inputs as [number, number, number];
+    const xp = c.ptr(x), gp = c.ptr(g), rp = c.ptr(r), yp = c.ptr(s.output), xs = c.shape(x), relu = s.act === 'relu';
+    if (c.threads > 1) return c.parallel(() => splitChannelMulAdd(c.e, xs, xp, gp, rp, yp, relu, c.threads));
+    return () => runChannelMulAdd(c.e, xs, xp, gp, rp, yp, relu);
   },
   scale(c, s) {
     const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output), n = numel(s.outShape), factor = (s.node as NodeOf<'scale'>).factor;

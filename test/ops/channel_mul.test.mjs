@@ -48,10 +48,45 @@ function seBlock(batch) {
   return b.output(b.relu(b.add(b.channelMul(c, s, 'se.scale'), x, 'add'), 'out'));
 }
 
-test('in a squeeze-excitation block: its own step, compiled = reference, costed, 2 threads same bits', async () => {
-  for (const batch of [1, 3]) {
-    const g = seBlock(batch);
-    assert.ok(lower(g).steps.some((s) => s.kind === 'channel_mul'));
+/** The gate's multiply feeding a ReLU, not an add: it cannot join one. */
+function seAlone(batch) {
+  const b = new GraphBuilder('se-alone');
+  const x = b.input([batch, 10, 10, 24]);
+  const s = b.sigmoid(b.conv2d(b.globalAvgPool(x, 'se.pool'), { outChannels: 24, kernel: 1 }, 'se.fc'), 'se.sigmoid');
+  return b.output(b.relu(b.channelMul(x, s, 'se.scale'), 'out'));
+}
+
+test('f32_channel_mul_add: x * s + r, product rounded then the sum (the unfused bits), with and without ReLU; bad pointers refused', () => {
+  for (let t = 0; t < 30; t++) {
+    const shape = [ri(1, 3), ri(1, 7), ri(1, 7), t < 13 ? t + 1 : ri(1, 70)];
+    const [n, h, w, c] = shape, count = n * h * w * c;
+    const x = randomArray(rng, count), s = randomArray(rng, n * c), r = randomArray(rng, count);
+    const [xp, sp, rp, yp] = [engine.upload(x), engine.upload(s), engine.upload(r), engine.alloc(count)];
+    for (const relu of [false, true]) {
+      ops.runChannelMulAdd(engine, shape, xp, sp, rp, yp, relu);
+      const y = engine.read(yp, count);
+      for (let i = 0; i < count; i++) {
+        const b = Math.floor(i / (h * w * c)), ch = i % c;
+        let want = Math.fround(Math.fround(x[i] * s[b * c + ch]) + r[i]);
+        if (relu && want < 0) want = 0;
+        if (y[i] !== want) assert.unreachable(`shape ${shape} relu ${relu}: y[${i}] = ${y[i]}, want ${want}`);
+      }
+    }
+    assert.throws(() => ops.runChannelMulAdd(engine, shape, xp, sp, 1 << 30, yp, false), (e) => e instanceof RangeError && /^r\b/.test(e.message));
+    for (const p of [xp, sp, rp, yp]) engine.release(p);
+  }
+  assert.is(engine.allocatedBytes, 0, 'nothing left allocated');
+});
+
+test('in a squeeze-excitation block: joined with the residual add (and its ReLU) into one step, or its own step when nothing adds it; compiled = reference, costed, 2 threads same bits', async () => {
+  for (const [batch, joined] of [[1, true], [3, true], [2, false]]) {
+    const g = joined ? seBlock(batch) : seAlone(batch);
+    const kinds = lower(g).steps.map((s) => s.kind);
+    if (joined) {
+      const st = lower(g).steps.find((s) => s.kind === 'channel_mul_add');
+      assert.equal([st.nodes, st.act], [['add', 'se.scale', 'out'], 'relu']);
+      assert.not.ok(kinds.includes('channel_mul'));
+    } else assert.ok(kinds.includes('channel_mul') && !kinds.includes('channel_mul_add'));
     const w = randomWeights(g, 4);
     const input = randomArray(rng, batch * 10 * 10 * 24);
     const one = await compile(g, { weights: w }), two = await compile(g, { weights: w, threads: 2 });
@@ -62,6 +97,7 @@ test('in a squeeze-excitation block: its own step, compiled = reference, costed,
     one.dispose(); two.dispose();
     const row = cost.analyze(g).layers.find((l) => l.name === 'se.scale');
     assert.equal([row.otherOps, row.opClass, row.params], [batch * 2400, 'eltwise', 0]);
+    assert.ok(cost.predict(g, { device: 'tx1' }).layers.some((l) => l.nodes.includes('se.scale') && l.ms > 0));
   }
 });
 

@@ -77,6 +77,8 @@ test('every op of the IR: the reference executor and the ONNX export handle it',
       leakyrelu: () => b.leakyRelu(x, { alpha: 0.2 }), clip: () => b.clip(x, { min: -0.5, max: 0.5 }),
       globalmaxpool: () => b.globalMaxPool(x), scaleshift: () => b.scaleShift(x),
       channelmul: () => b.channelMul(x, b.sigmoid(b.globalAvgPool(x))),
+      scale: () => b.scale(x, { factor: 0.5 }), channelshuffle: () => b.channelShuffle(b.concat([x, x]), { groups: 2 }),
+      channelslice: () => b.channelSlice(x, { start: 1, end: 3 }),
     }[op];
     assert.ok(y, `the test builds ${op}`);
     const g = b.output(y());
