@@ -1,5 +1,6 @@
 // The lowering, once: graph -> kernel steps. Fusion (batch norm folded into the conv before it,
-// ReLU / ReLU6 into the producer's epilogue, add + ReLU), concat written in place (a producer
+// ReLU / ReLU6 into the producer's epilogue, add + ReLU, a constant or per-channel multiply
+// joined with the add that reads it), concat written in place (a producer
 // writes its channel slice of the concat's buffer), flatten / dropout as aliases, and the kernel
 // path of every step. Pure data: no engine, no weights. The executor (runtime/net.ts) builds ops
 // from these steps, the memory planner sizes their values, and the cost model prices them.
@@ -182,7 +183,8 @@ function multiplyAdd(ctx: Ctx, node: GraphNode): boolean {
   ctx.absorbed.add(addNode.name);
   const nodes = [addNode.name, node.name];
   let last = addNode.name;
-  const relu = only(ctx, addNode.name)?.op === 'relu' ? only(ctx, addNode.name)! : undefined;
+  const after = only(ctx, addNode.name);
+  const relu = after?.op === 'relu' ? after : undefined;
   if (relu) { ctx.absorbed.add(relu.name); nodes.push(relu.name); last = relu.name; }
   const y = newValue(ctx, addNode.outShape, false);
   const act: Activation = relu ? 'relu' : 'none';
