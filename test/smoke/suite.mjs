@@ -97,7 +97,7 @@ function kernelChecks(simdnet, engine) {
       assertClose(ops.avgPool2d(engine, x, shape, p).data, ref.avgpool2d(x, shape, p).data, { rel: 1e-6, label: 'avgpool' });
       assertClose(ops.globalAvgPool(engine, x, shape).data, ref.globalAvgPool(x, shape).data, { rel: 1e-6, label: 'gap' });
     },
-    'add + ReLU, ReLU6, sigmoid, leaky ReLU, global max pool, batchnorm, LRN, softmax, concat': () => {
+    'add + ReLU, ReLU6, sigmoid, leaky ReLU, global max pool, batchnorm, LRN, softmax, concat, channel multiply (+ add), scale, channel shuffle': () => {
       const shape = [1, 5, 4, 7], n = 140;
       const a = rand(n), b = rand(n);
       assertClose(ops.add(engine, a, b, shape, true).data, ref.add(a, b, shape, true).data, { rel: 0, label: 'add' });
@@ -117,6 +117,19 @@ function kernelChecks(simdnet, engine) {
       const gate = rand(7);
       const scaled = new Float32Array(n).map((_, i) => Math.fround(a[i] * gate[i % 7]));
       assertClose(ops.channelMul(engine, a, shape, gate).data, scaled, { rel: 0, label: 'channel multiply' });
+      const f = Math.fround;
+      assertClose(ops.scale(engine, a, 0.17).data, a.map((v) => f(v * f(0.17))), { rel: 0, label: 'scale' });
+      assertClose(ops.add(engine, a, b, shape, true, 0.1).data, a.map((v, i) => Math.max(0, f(f(v * f(0.1)) + b[i]))), { rel: 0, label: 'scaled add' });
+      const sh = [1, 5, 4, 6], xs = rand(120);
+      const shuffled = new Float32Array(120).map((_, i) => { const p = Math.floor(i / 6), c = i % 6; return xs[p * 6 + (c % 2) * 3 + Math.floor(c / 2)]; });
+      assertClose(ops.channelShuffle(engine, xs, sh, 2).data, shuffled, { rel: 0, label: 'channel shuffle' });
+      const [xp, gp, rp, yp] = [engine.upload(a), engine.upload(gate), engine.upload(b), engine.alloc(n)];
+      try {
+        ops.runChannelMulAdd(engine, shape, xp, gp, rp, yp, true);
+        assertClose(engine.read(yp, n), scaled.map((v, i) => Math.max(0, f(v + b[i]))), { rel: 0, label: 'channel multiply + add' });
+      } finally {
+        for (const p of [xp, gp, rp, yp]) engine.release(p);
+      }
     },
     'peak loop runs': () => { engine.k.f32_peak_muladd?.(100); },
   };
