@@ -122,7 +122,7 @@ interface Sample {
   node: GraphNode;
   inShapes: Shape[];
   act: Activation;
-  /** Sum over the zoo of the step's FLOPs: measurement order, most important first. */
+  /** Sum over the zoo of the step's FLOPs (floats moved, for a copy): measurement order, most important first. */
   importance: number;
   ms?: number;
 }
@@ -151,11 +151,12 @@ export async function calibrateHost(opts: CalibrateOptions = {}): Promise<Device
     // DRAM: a 64 MiB fc weight matrix (more than the last-level cache of most machines) streamed by gemv.
     let bw = bandwidthProbe(engine, 4096, 4096);
     opts.onProgress?.(++done, total, `weight stream ${bw.toFixed(1)} GB/s`);
-    // Activations: a residual add over three 1 MiB tensors, the size of a mid-network feature map
-    // (ResNet-50's 14 x 14 x 1024 is 0.8 MiB, 28 x 28 x 512 1.6 MiB). 4 MiB ones, 56 x 56 x 256
-    // and up, stream from beyond a 2 MiB L2 at a third of the rate on a Xeon here, and as the
-    // memory bound of every step that made a copy of 400 KiB cost what it costs from L3.
-    let actBw = addProbe(engine, ACT_PROBE_FLOATS);
+    // Activations: the fastest a residual add streams, over tensors that stay in L2 and over 4 MiB
+    // ones. The memory term is a lower bound (max(compute, memory)), so it takes the best rate;
+    // what big maps cost beyond it, the kernels' own features price (`floatBig`, `vecBig`). With
+    // the 4 MiB rate alone (L3 on a Xeon here, a third of L2's), a 400 KiB copy was bounded at
+    // three times what it takes.
+    let actBw = activationProbe(engine);
     opts.onProgress?.(++done, total, `activation stream ${actBw.toFixed(1)} GB/s`);
     // Two passes over every shape, far apart in time, keeping the faster median of the two: on a
     // machine shared with other jobs a burst of contention rarely hits the same shape twice.
@@ -170,7 +171,7 @@ export async function calibrateHost(opts: CalibrateOptions = {}): Promise<Device
       }
       if (pass === 0) {
         bw = Math.max(bw, bandwidthProbe(engine, 4096, 4096));
-        actBw = Math.max(actBw, addProbe(engine, ACT_PROBE_FLOATS));
+        actBw = Math.max(actBw, activationProbe(engine));
       }
     }
     opts.onProgress?.(total, total, 'fitting');
@@ -242,19 +243,35 @@ function collectSamples(models: string[]): Sample[] {
       if (step.kind === 'concat_inplace') continue; // no kernel runs
       const key = step.kind + JSON.stringify(step.features);
       const seen = byKey.get(key);
-      if (seen) { seen.importance += step.work; continue; }
+      // a copy's importance is the floats it moves, a kernel's the FLOPs it does
+      const weight = step.work > 0 ? step.work : step.actBytes / 4;
+      if (seen) { seen.importance += weight; continue; }
       const { node, layer } = byName.get(step.name)!;
       const lastOp = byName.get(step.nodes.at(-1)!)!.node.op;
       const act: Activation = lastOp === 'relu' || lastOp === 'relu6' ? lastOp : 'none';
       if ((step.kind === 'gemv' || step.kind === 'gemm') && step.weightBytes > MAX_WEIGHT_BYTES) continue;
-      byKey.set(key, { step, node, inShapes: layer.inShapes, act, importance: synthetic ? 0 : step.work });
+      byKey.set(key, { step, node, inShapes: layer.inShapes, act, importance: synthetic ? 0 : weight });
     }
   };
   for (const m of models) addGraph(buildModel(m), false);
   for (const g of syntheticGraphs()) addGraph(g, true);
-  // Most important first, so a budget cut drops the shapes that matter least.
-  return [...byKey.values()].sort((p, q) => q.importance - p.importance);
+  // Most important first, so a budget cut drops the shapes that matter least; but the first
+  // SAMPLES_PER_KIND of every kernel kind go ahead of all the rest. Copies (concat, slice,
+  // shuffle) do no FLOPs, so by importance alone a budget cut dropped every one of them, and
+  // a network made of them (DenseNet, DPN) was priced by the fallback class rates.
+  const sorted = [...byKey.values()].sort((p, q) => q.importance - p.importance);
+  const perKind = new Map<string, number>();
+  const first = sorted.filter((s) => {
+    const n = perKind.get(s.step.kind) ?? 0;
+    perKind.set(s.step.kind, n + 1);
+    return n < SAMPLES_PER_KIND;
+  });
+  const taken = new Set(first);
+  return [...first, ...sorted.filter((s) => !taken.has(s))];
 }
+
+/** Samples of each kernel kind measured before any budget cut (two: a rate and an overhead). */
+const SAMPLES_PER_KIND = 2;
 
 /** Paths the zoo at batch 1 does not take, so the profile still covers them. */
 function syntheticGraphs(): Graph[] {
@@ -459,8 +476,10 @@ function bandwidthProbe(e: Engine, k: number, n: number): number {
   }
 }
 
-/** Floats per tensor of the activation-bandwidth probe (see calibrateHost). */
-const ACT_PROBE_FLOATS = 1 << 18;
+/** GB/s of the faster of a residual add over three 256 KiB tensors and over three 4 MiB ones. */
+function activationProbe(e: Engine): number {
+  return Math.max(addProbe(e, 1 << 16), addProbe(e, 1 << 20));
+}
 
 /** GB/s of a residual add over three tensors of `count` floats (read 2, write 1). */
 function addProbe(e: Engine, count: number): number {
