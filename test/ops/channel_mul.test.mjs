@@ -6,8 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GraphBuilder, compile, createEngine, lower, ops, randomWeights, cost } from '../../dist/index.js';
 import { toONNX, importONNX } from '../../dist/onnx/index.js';
-import { runGraph } from '../reference/graph.mjs';
 import { relDiff } from '../reference/close.mjs';
+import { checkCompiledAndThreads } from '../reference/compiled.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
 
 const engine = await createEngine();
@@ -89,12 +89,7 @@ test('in a squeeze-excitation block: joined with the residual add (and its ReLU)
     } else assert.ok(kinds.includes('channel_mul') && !kinds.includes('channel_mul_add'));
     const w = randomWeights(g, 4);
     const input = randomArray(rng, batch * 10 * 10 * 24);
-    const one = await compile(g, { weights: w }), two = await compile(g, { weights: w, threads: 2 });
-    const y = one.run(input);
-    assert.ok(relDiff(y, runGraph(g, w, input).data) < 1e-5);
-    const y2 = two.run(input);
-    for (let i = 0; i < y.length; i++) if (!Object.is(y[i], y2[i])) assert.unreachable(`batch ${batch}: threads differ at ${i}`);
-    one.dispose(); two.dispose();
+    await checkCompiledAndThreads(g, w, input, `batch ${batch}`);
     const row = cost.analyze(g).layers.find((l) => l.name === 'se.scale');
     assert.equal([row.otherOps, row.opClass, row.params], [batch * 2400, 'eltwise', 0]);
     assert.ok(cost.predict(g, { device: 'tx1' }).layers.some((l) => l.nodes.includes('se.scale') && l.ms > 0));

@@ -7,8 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GraphBuilder, compile, createEngine, lower, ops, randomWeights, cost } from '../../dist/index.js';
 import { toONNX, importONNX, ModelImportError } from '../../dist/onnx/index.js';
-import { runGraph } from '../reference/graph.mjs';
 import { relDiff } from '../reference/close.mjs';
+import { checkCompiledAndThreads } from '../reference/compiled.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
 
 const engine = await createEngine();
@@ -62,12 +62,7 @@ test('in a ShuffleNet unit: its own step, compiled = reference, costed as a copy
     assert.ok(lower(g).steps.some((s) => s.kind === 'channel_shuffle'));
     const w = randomWeights(g, 4);
     const input = randomArray(rng, batch * 9 * 9 * 48);
-    const one = await compile(g, { weights: w }), two = await compile(g, { weights: w, threads: 2 });
-    const y = one.run(input);
-    assert.ok(relDiff(y, runGraph(g, w, input).data) < 1e-5);
-    const y2 = two.run(input);
-    for (let i = 0; i < y.length; i++) if (!Object.is(y[i], y2[i])) assert.unreachable(`batch ${batch}: threads differ at ${i}`);
-    one.dispose(); two.dispose();
+    await checkCompiledAndThreads(g, w, input, `batch ${batch}`);
     const row = cost.analyze(g).layers.find((l) => l.name === 'shuffle');
     assert.equal([row.otherOps, row.macs, row.params, row.opClass], [0, 0, 0, 'other']);
   }

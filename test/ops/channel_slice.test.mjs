@@ -10,6 +10,7 @@ import { toONNX, importONNX, ModelImportError } from '../../dist/onnx/index.js';
 import { modelProto } from '../../dist/onnx/schema.js';
 import { runGraph } from '../reference/graph.mjs';
 import { relDiff } from '../reference/close.mjs';
+import { checkCompiledAndThreads } from '../reference/compiled.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
 
 const rng = mulberry32(13);
@@ -50,12 +51,7 @@ test('a dual path block: slices read by a concat are written in place; = referen
     assert.equal(cat.copies.map((c) => low.values[c.value].shape.at(-1)), [32], 'only the add is copied into the concat');
     const w = randomWeights(g, 2);
     const input = randomArray(rng, batch * 8 * 8 * 40);
-    const one = await compile(g, { weights: w }), two = await compile(g, { weights: w, threads: 2 });
-    const y = one.run(input);
-    assert.ok(relDiff(y, runGraph(g, w, input).data) < 1e-5);
-    const y2 = two.run(input);
-    for (let i = 0; i < y.length; i++) if (!Object.is(y[i], y2[i])) assert.unreachable(`batch ${batch}: threads differ at ${i}`);
-    one.dispose(); two.dispose();
+    await checkCompiledAndThreads(g, w, input, `batch ${batch}`);
     const row = cost.analyze(g).layers.find((l) => l.name === 'x_s2');
     assert.equal([row.macs, row.params, row.otherOps, row.opClass, row.readBytes, row.writeBytes], [0, 0, 0, 'other', batch * 64 * 8 * 4, batch * 64 * 8 * 4]);
   }

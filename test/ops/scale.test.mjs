@@ -8,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GraphBuilder, compile, createEngine, lower, ops, randomWeights, cost } from '../../dist/index.js';
 import { toONNX, importONNX } from '../../dist/onnx/index.js';
-import { runGraph } from '../reference/graph.mjs';
 import { relDiff } from '../reference/close.mjs';
+import { checkCompiledAndThreads } from '../reference/compiled.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
 
 const engine = await createEngine();
@@ -87,13 +87,7 @@ test('a residual block with a scaled branch: compiled = reference, costed, 2 thr
     const g = block(batch, opts);
     const w = randomWeights(g, 4);
     const input = randomArray(rng, batch * 9 * 9 * 20);
-    const one = await compile(g, { weights: w }), two = await compile(g, { weights: w, threads: 2 });
-    const y = one.run(input);
-    const d = relDiff(y, runGraph(g, w, input).data);
-    assert.ok(d < 1e-5, `batch ${batch} ${JSON.stringify(opts)}: ${d}`);
-    const y2 = two.run(input);
-    for (let i = 0; i < y.length; i++) if (!Object.is(y[i], y2[i])) assert.unreachable(`batch ${batch}: threads differ at ${i}`);
-    one.dispose(); two.dispose();
+    await checkCompiledAndThreads(g, w, input, `batch ${batch} ${JSON.stringify(opts)}`);
     const row = cost.analyze(g).layers.find((l) => l.name === 'scale');
     assert.equal([row.otherOps, row.opClass, row.params], [batch * 9 * 9 * 20, 'eltwise', 0]);
   }
