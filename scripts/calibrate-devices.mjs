@@ -30,55 +30,41 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-let predictMod, modelsMod, costMod;
+let predictMod, modelsMod, costMod, sourcesMod, frameworkMod;
 try {
   predictMod = await import(join(ROOT, 'dist/cost/predict.js'));
   modelsMod = await import(join(ROOT, 'dist/models/index.js'));
   costMod = await import(join(ROOT, 'dist/cost/analyze.js'));
+  sourcesMod = await import(join(ROOT, 'dist/report/sources.js'));
+  frameworkMod = await import(join(ROOT, 'dist/cost/framework.js'));
 } catch (e) {
   console.error(`calibrate-devices: cannot load dist/ (${e.message}); run 'npm run build:ts' first`);
   process.exit(1);
 }
-const { deviceSteps, predict, validateProfile, PROFILE_SCHEMA } = predictMod;
-const { buildModel } = modelsMod;
+const { deviceSteps, predict, validateProfile, PROFILE_SCHEMA, tiledWork, launchQueue, GEMM_CLASSES } = predictMod;
+const { buildModel, modelInfo } = modelsMod;
+const { BIANCO_NAMES, parseMemoryTable } = sourcesMod;
+const { pytorchPeakActivationBytes } = frameworkMod;
 const { analyze, OP_CLASSES } = costMod;
 
-/** Bianco et al.'s network names -> ours. Only architectures our zoo builds layer for layer. */
-const NAME_MAP = {
-  'AlexNet': 'alexnet',
-  'BN-Inception': 'inception-v2',
-  'GoogLeNet': 'googlenet',
-  'Inception-v3': 'inception-v3',
-  'Inception-v4': 'inception-v4',
-  'MobileNet-v1': 'mobilenet-v1',
-  'MobileNet-v2': 'mobilenet-v2',
-  'ResNet-18': 'resnet-18',
-  'ResNet-50': 'resnet-50',
-  'ResNet-101': 'resnet-101',
-  'ResNet-152': 'resnet-152',
-  'VGG-11': 'vgg-11',
-  'VGG-11_BN': 'vgg-11-bn',
-  'VGG-16': 'vgg-16',
-  'VGG-16_BN': 'vgg-16-bn',
-  'VGG-19': 'vgg-19',
-  'VGG-19_BN': 'vgg-19-bn',
-};
-/** Their networks we leave out, and why. */
+/**
+ * Bianco et al.'s network names -> ours: the report's table (src/report/sources.ts), every network
+ * of theirs the zoo builds layer for layer. Theirs without a twin here, and why.
+ */
+const NAME_MAP = Object.fromEntries(Object.entries(BIANCO_NAMES).map(([zoo, theirs]) => [theirs, zoo]));
 const NOT_IN_ZOO = {
-  'CaffeResNet-101': 'ResNet v1 (stride 2 in the first 1x1 of a block), our ResNets are torchvision v1.5',
-  'FBResNet-152': 'ResNet v1 (Facebook Torch port), our ResNets are torchvision v1.5',
-  'DenseNet-121 (k=32)': 'not in the zoo', 'DenseNet-161 (k=48)': 'not in the zoo',
-  'DenseNet-169 (k=32)': 'not in the zoo', 'DenseNet-201 (k=32)': 'not in the zoo',
-  'DPN-68': 'not in the zoo', 'DPN-98': 'not in the zoo', 'DPN-131': 'not in the zoo',
-  'Inception-ResNet-v2': 'not in the zoo',
-  'NASNet-A-Large': 'not in the zoo', 'NASNet-A-Mobile': 'not in the zoo',
-  'ResNeXt-101 (32x4d)': 'not in the zoo', 'ResNeXt-101 (64x4d)': 'not in the zoo',
-  'SE-ResNet-50': 'not in the zoo (squeeze-excitation)', 'SE-ResNet-101': 'not in the zoo (squeeze-excitation)',
-  'SE-ResNet-152': 'not in the zoo (squeeze-excitation)', 'SE-ResNeXt-50 (32x4d)': 'not in the zoo (squeeze-excitation)',
-  'SE-ResNeXt-101 (32x4d)': 'not in the zoo (squeeze-excitation)', 'SENet-154': 'not in the zoo (squeeze-excitation)',
-  'ShuffleNet': 'not in the zoo', 'SqueezeNet-v1.0': 'not in the zoo', 'SqueezeNet-v1.1': 'not in the zoo',
-  'Xception': 'not in the zoo',
+  'NASNet-A-Large': 'not in the zoo (a searched cell architecture, not built here)',
+  'NASNet-A-Mobile': 'not in the zoo (a searched cell architecture, not built here)',
 };
+/**
+ * Leave-one-family-out groups: the zoo's builder families, with the GoogLeNet / Inception lineage
+ * and the two MobileNets each held out together (a sibling left in would leak the design).
+ */
+const FAMILY_MERGE = { googlenet: 'inception', inception_v2: 'inception', inception_v3: 'inception', inception_v4: 'inception', inception_resnet_v2: 'inception', mobilenet_v1: 'mobilenet', mobilenet_v2: 'mobilenet' };
+const familyOf = (zoo) => { const f = modelInfo(zoo).family; return FAMILY_MERGE[f] ?? f; };
+
+/** The p90 goal of the fit: held-out points beyond it are listed with what the data shows. */
+const MISS = 0.18;
 
 const BIANCO = 'S. Bianco, R. Cadene, L. Celona, P. Napoletano, "Benchmark Analysis of Representative Deep Neural ' +
   'Network Architectures", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2)';
@@ -89,6 +75,8 @@ const DEVICES = [
     description: 'NVIDIA Jetson TX1 (Maxwell GPU, 256 CUDA cores), PyTorch eager mode with cuDNN, fp32',
     // 256 cores x 2 FLOP x 998 MHz; 64-bit LPDDR4-3200 (NVIDIA Jetson TX1 module data sheet)
     peakGflops: 511, specGBs: 25.6,
+    // Maxwell GM20B: 2 SMs of 128 cores, 256 KB L2
+    sms: 2, l2Bytes: 256 << 10,
     power: {
       watts: 6,
       source: 'NVIDIA whitepaper "GPU-Based Deep Learning Inference: A Performance and Power Analysis" (Nov 2015): ' +
@@ -98,9 +86,12 @@ const DEVICES = [
   },
   {
     name: 'titan-xp', file: 'data/tx1/bianco2018_titanxp_ms_per_image.csv', table: 'Table 1(a)',
+    memoryFile: 'data/tx1/bianco2018_titanxp_gpu_memory_gb.csv', memoryTable: 'Table 2',
     description: 'NVIDIA Titan Xp (Pascal GP102, 3840 CUDA cores), PyTorch eager mode with cuDNN, fp32',
     // 3840 cores x 2 FLOP x 1582 MHz boost; 384-bit GDDR5X at 11.4 Gbps (NVIDIA TITAN Xp specifications)
     peakGflops: 12150, specGBs: 547.7,
+    // GP102 as the Titan Xp ships it: 30 SMs of 128 cores, 3 MB L2
+    sms: 30, l2Bytes: 3 << 20,
     power: {
       watts: 250,
       source: 'NVIDIA TITAN Xp specifications: 250 W graphics card power (TDP). A spec-sheet upper bound, not a ' +
@@ -120,32 +111,68 @@ function readCsv(file) {
   });
 }
 
-/** Per zoo network: its eager steps at batch 1 as flat arrays (work and activations scale with the batch). */
-const featureCache = new Map();
-function features(zoo) {
-  if (featureCache.has(zoo)) return featureCache.get(zoo);
-  const g = buildModel(zoo);
-  const steps = deviceSteps(g, 'eager', 1);
-  const f = {
-    graph: g, macs: analyze(g).macs, n: steps.length,
-    cls: steps.map((s) => FIT_CLASSES.indexOf(s.opClass === 'other' ? 'eltwise' : s.opClass)),
-    work: Float64Array.from(steps.map((s) => s.work)),
-    act: Float64Array.from(steps.map((s) => s.actBytes)),
-    w: Float64Array.from(steps.map((s) => s.weightBytes)),
+const graphCache = new Map();
+const graphOf = (zoo) => { if (!graphCache.has(zoo)) graphCache.set(zoo, buildModel(zoo)); return graphCache.get(zoo); };
+const macsOf = (zoo) => analyze(graphOf(zoo)).macs;
+
+/**
+ * One (network, batch) point's kernels as flat arrays under a tiling (the fit varies only rates,
+ * bandwidth and costs, so each point's FLOPs as tiled and its bytes are computed once).
+ */
+function pointFeatures(zoo, batch, tiling) {
+  const steps = deviceSteps(graphOf(zoo), 'pytorch', batch);
+  const prof = { gpu: tiling };
+  return {
+    n: steps.length,
+    rate: Int8Array.from(steps.map((s) => RATES.indexOf(RATES.includes(s.kind) ? s.kind : s.opClass))),
+    over: Int8Array.from(steps.map((s) => (GEMM_LIKE.has(s.opClass) ? P_GPU_GEMM : P_GPU_MEM))),
+
+    work: Float64Array.from(steps.map((s) => tiledWork(s, prof))),
+    wBytes: Float64Array.from(steps.map((s) => s.weightBytes)),
+    aBytes: Float64Array.from(steps.map((s) => s.actBytes)),
+    inL2: Uint8Array.from(steps.map((s) => (s.actBytes / 2 <= tiling.l2Bytes ? 1 : 0))),
+    extraGroups: Float64Array.from(steps.map((s) => (s.gemm && s.gemm.groups > 1 ? s.gemm.groups - 1 : 0))),
+    gpu: new Float64Array(steps.length),
   };
-  featureCache.set(zoo, f);
-  return f;
 }
 
 // --- model and fit -----------------------------------------------------------------------------
 
-const FIT_CLASSES = ['conv', 'conv1x1', 'dwconv', 'fc', 'pool', 'eltwise'];
+/**
+ * Fitted rates, by step kind or class. Pool, eltwise and other run at the fp32 peak (a pooling
+ * window or an add is a handful of FLOPs per float: the memory roofline binds them, not a rate).
+ */
+const RATES = ['conv', 'conv3x3', 'gconv', 'conv1x1', 'dwconv', 'fc', 'globalavgpool', 'channelmul'];
+/**
+ * Memory-bound kinds with a rate of their own (work = floats read): PyTorch 0.4's adaptive average
+ * pooling and its broadcasting multiply (squeeze-excitation's rescale) read with strided, poorly
+ * coalesced accesses and run far below the memory roofline the other pointwise kernels reach.
+ */
+const SLOW_KINDS = new Set(['globalavgpool', 'channelmul']);
+/** The rate a kind falls back to when no training kernel has it: its class's (-1: the peak, i.e. the memory roofline). */
+const fallbackRate = (k) => (SLOW_KINDS.has(k) ? -1 : KIND_CLASS[k] ? RATES.indexOf(KIND_CLASS[k]) : RATES.indexOf(k));
+/** The class of each fitted kind that is not a class itself (for its GPU cost per kernel). */
+const KIND_CLASS = { conv3x3: 'conv', gconv: 'conv' };
+/** Convolution / GEMM kernels share one GPU cost per kernel, memory-bound kernels another. */
+const GEMM_LIKE = GEMM_CLASSES;
+/**
+ * Parameter vector: RATES (GFLOP/s), DRAM bandwidth GB/s, GPU us per GEMM-like / memory-bound
+ * kernel, host issue us per kernel, GPU us per extra group of a grouped convolution, L2 rate as a
+ * multiple of the DRAM bandwidth (at least 1: a cache is not slower than the memory behind it).
+ */
+const P_BW = RATES.length, P_GPU_GEMM = P_BW + 1, P_GPU_MEM = P_BW + 2, P_ISSUE = P_BW + 3, P_GROUP = P_BW + 4, P_L2 = P_BW + 5;
 
 function bounds(dev) {
   return [
-    ...FIT_CLASSES.map((c) => [1, c === 'conv' ? 4 * dev.peakGflops : dev.peakGflops]),
+    // Winograd-eligible 3 x 3 up to 4 x peak: cuDNN's Winograd / FFT kernels do fewer multiplies
+    // than the direct convolution's FLOPs we count (VGG-19 on the Titan Xp runs at 15.7 "TFLOP/s")
+    ...RATES.map((k) => [dev.peakGflops / (SLOW_KINDS.has(k) ? 5000 : 200), k === 'conv3x3' ? 4 * dev.peakGflops : dev.peakGflops]),
     [dev.specGBs / 20, dev.specGBs],
-    [0.1, 1000],
+    [1, 300],
+    [1, 300],
+    [1, 500],
+    [0.01, 50],
+    [1, 20],
   ];
 }
 
@@ -154,21 +181,20 @@ function unpack(u, B) {
   return u.map((v, i) => Math.exp(Math.log(B[i][0]) + (Math.log(B[i][1]) - Math.log(B[i][0])) / (1 + Math.exp(-v))));
 }
 
-/** ms per image of one network at one batch under parameters p (the same formula as predict()). */
-function msPerImage(f, batch, p) {
-  const bw = p[6] * 1e6, over = p[7] * 1e-3; // bytes per ms, ms
-  let t = 0;
+/** ms per image of one point under parameters p: predict()'s formula (stepTimes + launchQueue) on flat arrays. */
+function msPerImage(q, p, peak) {
+  const f = q.f, bw = p[P_BW] * 1e6, l2 = p[P_L2] * bw, group = p[P_GROUP] * 1e-3;
   for (let i = 0; i < f.n; i++) {
-    const c = f.work[i] * batch / (p[f.cls[i]] * 1e6);
-    const m = (f.w[i] + f.act[i] * batch) / bw;
-    t += (c > m ? c : m) + over;
+    const c = f.work[i] / ((f.rate[i] < 0 ? peak : p[f.rate[i]]) * 1e6);
+    const m = f.wBytes[i] / bw + f.aBytes[i] / (f.inL2[i] ? l2 : bw);
+    f.gpu[i] = (c > m ? c : m) + p[f.over[i]] * 1e-3 + f.extraGroups[i] * group;
   }
-  return t / batch;
+  return launchQueue(f.gpu, p[P_ISSUE] * 1e-3) / q.batch;
 }
 
-function objective(points, p) {
+function objective(points, p, peak) {
   let s = 0;
-  for (const q of points) { const e = Math.log(msPerImage(q.f, q.batch, p) / q.ms); s += e * e; }
+  for (const q of points) { const e = Math.log(msPerImage(q, p, peak) / q.ms); s += e * e; }
   return s / points.length;
 }
 
@@ -199,43 +225,59 @@ function nelderMead(fn, x0, step, iters) {
   return { x: S[0], f: F[0] };
 }
 
-function fit(points, dev) {
+/**
+ * Deterministic multi-start fit: the middle of every range, then STARTS - 1 points from a
+ * fixed-seed generator in u in [-3, 3]^n, each polished by Nelder-Mead restarted with a shrinking
+ * simplex. `from` (a previous fit's u) replaces the starts with that one point: the held-out refits
+ * start where the full fit ended, which finds the same optimum family far faster.
+ */
+function fit(points, dev, from) {
   const B = bounds(dev);
-  const fn = (u) => objective(points, unpack(u, B));
-  // Deterministic multi-start: the middle of every range, then STARTS - 1 points drawn from a
-  // fixed-seed generator in u in [-3, 3]^n; from each, Nelder-Mead restarted with a shrinking simplex.
+  // (a rate no point uses has no gradient: Nelder-Mead leaves it where it starts)
+  const fn = (u) => objective(points, unpack(u, B), dev.peakGflops);
   let seed = 12345;
   const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
   let best = null;
-  for (let s = 0; s < STARTS; s++) {
-    let cur = { x: B.map(() => (s === 0 ? 0 : 6 * rand() - 3)), f: Infinity };
-    cur.f = fn(cur.x);
-    for (let r = 0; r < 4; r++) {
-      const t = nelderMead(fn, cur.x, 1.5 / (1 + r), 3000);
+  const starts = from ? [from] : Array.from({ length: STARTS }, (_, s) => B.map(() => (s === 0 ? 0 : 6 * rand() - 3)));
+  for (const x of starts) {
+    let cur = { x, f: fn(x) };
+    for (let r = 0; r < (from ? 2 : 4); r++) {
+      const t = nelderMead(fn, cur.x, (from ? 0.5 : 1.5) / (1 + r), 2000);
       if (t.f <= cur.f) cur = t;
     }
     if (!best || cur.f < best.f) best = cur;
   }
-  return unpack(best.x, B);
+  return { p: unpack(best.x, B), u: best.x, f: best.f };
 }
-const STARTS = 8;
+const STARTS = 4;
+/** QUICK=1: one tile, no family hold-out (for trying model changes; never for the shipped profiles). */
+const QUICK = process.env.QUICK === '1';
 
-function toProfile(dev, p, fitSummary) {
-  const classes = {};
-  for (const c of OP_CLASSES) {
-    const i = FIT_CLASSES.indexOf(c === 'other' ? 'eltwise' : c);
-    classes[c] = { gflops: sig(p[i]), overheadUs: sig(p[7]) };
-  }
+/** Output tiles of cuDNN's implicit-GEMM kernels tried (pixels x channels); the fit picks one per device. */
+const TILES = [[64, 64], [128, 64], [128, 128]];
+
+function toProfile(dev, tiling, p, fitSummary) {
+  const roof = (k, cls) => ({
+    gflops: sig(RATES.includes(k) ? p[RATES.indexOf(k)] : dev.peakGflops),
+    overheadUs: sig(p[GEMM_LIKE.has(cls) ? P_GPU_GEMM : P_GPU_MEM]),
+  });
+  const classes = Object.fromEntries(OP_CLASSES.map((c) => [c, roof(c, c)]));
+  // a kind's GPU cost per kernel is its class's: the convolution kinds are GEMM-like, the rest memory-bound
+  const kinds = Object.fromEntries(RATES.filter((k) => !OP_CLASSES.includes(k)).map((k) => [k, roof(k, KIND_CLASS[k] ?? 'eltwise')]));
   return validateProfile({
     schema: PROFILE_SCHEMA,
     name: dev.name,
     description: dev.description,
-    execution: 'eager',
-    bandwidthGBs: sig(p[6]),
+    execution: 'pytorch',
+    bandwidthGBs: sig(p[P_BW]),
     classes,
+    kinds,
+    gpu: { ...tiling, groupUs: sig(p[P_GROUP]), l2GBs: sig(p[P_L2] * p[P_BW]) },
+    launch: { issueUs: sig(p[P_ISSUE]) },
     power: dev.power,
     source: `fitted by scripts/calibrate-devices.mjs to ${BIANCO}, ${dev.table} (${relative(ROOT, join(ROOT, dev.file))}); ` +
-      `one per-layer overhead for every class; 'other' tied to 'eltwise'`,
+      `PyTorch's kernels (framework lowering), a launch queue, convolutions priced on whole ${tiling.tileM} x ${tiling.tileN} tiles over ${tiling.sms} SMs; ` +
+      'pool / eltwise / other at the memory roofline',
     fit: fitSummary,
   }, `${dev.name} profile`);
 }
@@ -256,11 +298,85 @@ function r4(v) { return Number(v.toFixed(4)); }
 function baselineFit(points) {
   let Sxx = 0, Sx = 0, S1 = 0, Sxy = 0, Sy = 0;
   for (const q of points) {
-    const w = 1 / (q.ms * q.ms), x = q.f.macs;
+    const w = 1 / (q.ms * q.ms), x = q.macs;
     Sxx += w * x * x; Sx += w * x; S1 += w; Sxy += w * x * q.ms; Sy += w * q.ms;
   }
   const det = Sxx * S1 - Sx * Sx;
   return { a: (Sxy * S1 - Sx * Sy) / det, c: (Sxx * Sy - Sx * Sxy) / det };
+}
+
+/**
+ * Held-out evaluation: for each group (a network, or a family), refit on the points outside it
+ * and predict the points inside, with the model and with the baseline.
+ */
+function heldOut(points, dev, full, groupOf) {
+  const groups = [...new Set(points.map(groupOf))];
+  const model = [], base = [], per = {};
+  for (const gname of groups) {
+    process.stderr.write('.');
+    const train = points.filter((q) => groupOf(q) !== gname), test = points.filter((q) => groupOf(q) === gname);
+    const r = fit(train, dev, full.u);
+    // A kind no training kernel uses was never fitted here (its value is the full fit's, which saw
+    // the held-out group): the held-out kernels of that kind fall back to their class's rate.
+    const used = new Set(train.flatMap((q) => [...q.f.rate]));
+    const remap = RATES.map((k, i) => (used.has(i) ? i : fallbackRate(k)));
+    const unfitted = (q) => (q.f.rate.some((i) => i >= 0 && remap[i] !== i) ? { ...q, f: { ...q.f, rate: q.f.rate.map((i) => (i < 0 ? i : remap[i])) } } : q);
+    for (const q0 of test) {
+      const q = unfitted(q0);
+      const e = msPerImage(q, r.p, dev.peakGflops) / q.ms - 1;
+      const bl = baselineFit(train.filter((t) => t.batch === q.batch));
+      const eb = bl ? (bl.a * q.macs + bl.c) / q.ms - 1 : NaN;
+      model.push(e); base.push(eb);
+      ((per[q.zoo] ??= { model: [], baseline: [] }).model).push([q.batch, r4(e)]);
+      per[q.zoo].baseline.push([q.batch, r4(eb)]);
+    }
+  }
+  return { model: stats(model), baseline: stats(base), per };
+}
+
+// --- memory ------------------------------------------------------------------------------------
+
+/**
+ * Fits predictMemoryBytes' three parameters (floor, weight factor, activation factor) to the
+ * table: a deterministic grid search for the most points within 15% (the tolerance the fit is
+ * judged by), ties broken by mean |log error|. A smooth loss does worse here: the table has pairs
+ * no consistent model can follow (VGG-11 and VGG-11_BN at batch 64: 1.81 and 5.99 GB with the
+ * same convolutions; VGG-16 and VGG-16_BN identical at every batch; ResNet-18 growing 0.22 GB from
+ * batch 1 to 64, ResNet-50 1.1 GB), and least squares or L1 bends towards them.
+ */
+function fitMemory(dev) {
+  // the report's reader: a few rows repeat batch 1 in MB, which replace the rounded GB value
+  const table = parseMemoryTable(readFileSync(join(ROOT, dev.memoryFile), 'utf8'));
+  const rows = [...table].filter(([network]) => network in NAME_MAP)
+    .flatMap(([network, pts]) => pts.map((q) => ({ network, zoo: NAME_MAP[network], batch: q.batch, gb: q.bytes / 1e9 })));
+  const feat = new Map();
+  for (const r of rows) {
+    if (!feat.has(r.zoo)) feat.set(r.zoo, { w: analyze(graphOf(r.zoo)).weightBytes, act: pytorchPeakActivationBytes(graphOf(r.zoo)) });
+  }
+  const X = rows.map((r) => { const f = feat.get(r.zoo); return { w: f.w / 1e9, a: r.batch * f.act / 1e9, gb: r.gb }; });
+  let best = null;
+  for (let floor = 0.4; floor <= 1.0 + 1e-9; floor += 0.005) {
+    for (let wf = 0.8; wf <= 2 + 1e-9; wf += 0.05) {
+      for (let af = 0.05; af <= 4; af *= 1.08) {
+        let hit = 0, loss = 0;
+        for (const x of X) {
+          const e = (floor + wf * x.w + af * x.a) / x.gb;
+          if (Math.abs(e - 1) <= 0.15) hit++;
+          loss += Math.abs(Math.log(e));
+        }
+        if (!best || hit > best.hit || (hit === best.hit && loss < best.loss)) best = { hit, loss, p: [floor * 1e9, wf, af] };
+      }
+    }
+  }
+  const p = best.p.map(sig);
+  const errs = rows.map((r) => { const f = feat.get(r.zoo); return (p[0] + p[1] * f.w + p[2] * r.batch * f.act) / (r.gb * 1e9) - 1; });
+  const within = errs.filter((e) => Math.abs(e) <= 0.15).length;
+  const per = {};
+  rows.forEach((r, i) => (per[r.zoo] ??= []).push([r.batch, r4(errs[i])]));
+  return {
+    model: { floorBytes: p[0], weightFactor: p[1], activationFactor: p[2] },
+    points: rows.length, within15: within, share15: r4(within / rows.length), error: stats(errs), perNetwork: per,
+  };
 }
 
 // --- main ------------------------------------------------------------------------------------------
@@ -271,49 +387,59 @@ for (const dev of DEVICES) {
   const rows = readCsv(dev.file);
   const unknown = [...new Set(rows.map((r) => r.network))].filter((n) => !(n in NAME_MAP) && !(n in NOT_IN_ZOO));
   if (unknown.length) throw new Error(`${dev.file}: networks neither mapped nor listed as left out: ${unknown.join(', ')}`);
-  const points = rows.filter((r) => r.network in NAME_MAP).map((r) => ({ ...r, zoo: NAME_MAP[r.network], f: features(NAME_MAP[r.network]) }));
-  const nets = [...new Set(points.map((q) => q.zoo))];
-  process.stderr.write(`${dev.name}: ${points.length} points, ${nets.length} networks; fitting`);
+  const base = rows.filter((r) => r.network in NAME_MAP).map((r) => ({ ...r, zoo: NAME_MAP[r.network], macs: macsOf(NAME_MAP[r.network]) }));
+  const nets = [...new Set(base.map((q) => q.zoo))];
+  process.stderr.write(`${dev.name}: ${base.length} points, ${nets.length} networks; tiles`);
 
-  const p = fit(points, dev);
-  // leave one network out: refit on the others (from the same start), predict the one left out
-  const lono = [], base = [], perNet = {};
-  for (const z of nets) {
-    process.stderr.write('.');
-    const train = points.filter((q) => q.zoo !== z), test = points.filter((q) => q.zoo === z);
-    const pz = fit(train, dev);
-    perNet[z] = { model: [], baseline: [] };
-    for (const q of test) {
-      const e = msPerImage(q.f, q.batch, pz) / q.ms - 1;
-      const bl = baselineFit(train.filter((t) => t.batch === q.batch));
-      const eb = (bl.a * q.f.macs + bl.c) / q.ms - 1;
-      lono.push(e); base.push(eb);
-      perNet[z].model.push([q.batch, r4(e)]); perNet[z].baseline.push([q.batch, r4(eb)]);
-    }
+  // the tile: a discrete choice, the one whose full fit has the lowest objective
+  let best = null;
+  for (const [tileM, tileN] of QUICK ? [[128, 64]] : TILES) {
+    const tiling = { sms: dev.sms, tileM, tileN, l2Bytes: dev.l2Bytes };
+    const points = base.map((q) => ({ ...q, f: pointFeatures(q.zoo, q.batch, tiling) }));
+    const r = fit(points, dev);
+    process.stderr.write(` ${tileM}x${tileN}:${r.f.toFixed(4)}`);
+    if (!best || r.f < best.r.f) best = { tiling, points, r };
   }
+  const { tiling, points, r: full } = best;
+  process.stderr.write(`; held out`);
+  const lono = heldOut(points, dev, full, (q) => q.zoo);
+  const lofo = QUICK ? lono : heldOut(points, dev, full, (q) => familyOf(q.zoo));
   process.stderr.write('\n');
 
   const fitSummary = {
     method: 'Nelder-Mead on mean squared log error, bounded parameters (scripts/calibrate-devices.mjs)',
     points: points.length, networks: nets,
-    lono: stats(lono), baselineLono: stats(base),
+    lono: lono.model, baselineLono: lono.baseline,
+    lofo: lofo.model, baselineLofo: lofo.baseline,
   };
-  const profile = toProfile(dev, p, fitSummary);
+  const profile = toProfile(dev, tiling, full.p, fitSummary);
+  const memory = dev.memoryFile ? fitMemory(dev) : null;
+  if (memory) {
+    profile.memory = {
+      ...memory.model,
+      source: `fitted by scripts/calibrate-devices.mjs to ${BIANCO}, ${dev.memoryTable} (${dev.memoryFile}): ` +
+        `${memory.within15} of ${memory.points} points within 15%`,
+    };
+    validateProfile(profile, `${dev.name} profile`);
+  }
   // training error through the public predict() on the rounded profile: what the tests re-check
-  const train = points.map((q) => predict(q.f.graph, { device: profile, batch: q.batch }).msPerImage / q.ms - 1);
+  const train = points.map((q) => predict(graphOf(q.zoo), { device: profile, batch: q.batch }).msPerImage / q.ms - 1);
   profile.fit.training = stats(train);
   report.devices[dev.name] = {
     profile: `src/cost/devices/${dev.name}.json`, data: dev.file, table: dev.table,
     points: points.length, networks: nets.length,
-    training: profile.fit.training, lono: fitSummary.lono, baselineLono: fitSummary.baselineLono,
-    perNetwork: perNet,
-    parameters: { classes: profile.classes, bandwidthGBs: profile.bandwidthGBs, peakGflops: dev.peakGflops, specGBs: dev.specGBs },
+    families: Object.fromEntries(nets.map((z) => [z, familyOf(z)])),
+    training: profile.fit.training, lono: lono.model, baselineLono: lono.baseline, lofo: lofo.model, baselineLofo: lofo.baseline,
+    perNetwork: lono.per, perNetworkLofo: lofo.per, memory,
+    parameters: {
+      classes: profile.classes, bandwidthGBs: profile.bandwidthGBs, peakGflops: dev.peakGflops, specGBs: dev.specGBs,
+      kinds: profile.kinds, gpu: profile.gpu, launch: profile.launch,
+    },
   };
   writeFileSync(join(ROOT, `src/cost/devices/${dev.name}.json`), JSON.stringify(profile, null, 2) + '\n');
-  const beats = fitSummary.lono.median < fitSummary.baselineLono.median && fitSummary.lono.max < fitSummary.baselineLono.max;
-  console.log(`${dev.name}: LONO median ${fitSummary.lono.median}, p90 ${fitSummary.lono.p90}, max ${fitSummary.lono.max}; ` +
-    `baseline median ${fitSummary.baselineLono.median}, p90 ${fitSummary.baselineLono.p90}, max ${fitSummary.baselineLono.max}` +
-    (beats ? '' : '  <-- does NOT beat the baseline on median and max'));
+  console.log(`${dev.name}: tile ${tiling.tileM}x${tiling.tileN}; LONO median ${lono.model.median}, p90 ${lono.model.p90}, max ${lono.model.max}; ` +
+    `LOFO median ${lofo.model.median}, p90 ${lofo.model.p90}; baseline LONO median ${lono.baseline.median}, p90 ${lono.baseline.p90}; ` +
+    `training median ${profile.fit.training.median}`);
 }
 const seconds = (performance.now() - t0) / 1000;
 
@@ -326,40 +452,104 @@ console.log(`wrote src/cost/devices/{${DEVICES.map((d) => d.name).join(',')}}.js
 
 function pct(v) { return `${(100 * v).toFixed(1)}%`; }
 
+
+/** What the measurements themselves show about a network's misses (observations, not fitted). */
+function explain(device, zoo, batches) {
+  const other = device === 'tx1' ? 'titan-xp' : 'tx1';
+  if (/^vgg-/.test(zoo) && batches.every((b) => b === 2 || b === 4)) {
+    return 'measured slower per image at batch 2 than at batch 1 on both GPUs (e.g. VGG-11 on the TX1: 106 ms at 1, 126 at 2): ' +
+      'cuDNN\'s heuristic picking another algorithm for these shapes; no model that gets cheaper with batch follows it';
+  }
+  if (zoo === 'vgg-11' && device === 'tx1') return 'VGG-11 at batch 16-64 runs at 30-32 ms per image, ~35% below VGG-11-BN (47) with the same convolutions; the rest of the family is ~10% off';
+  if ((zoo === 'densenet-169' || zoo === 'densenet-201') && device === 'tx1') {
+    return 'the TX1 table has DenseNet-169 (138 ms at batch 1) slower than DenseNet-201 (85 ms), which has more layers and MACs; ' +
+      `the ${other} table has them in the expected order (13.0 and 17.2 ms): the two rows look swapped`;
+  }
+  if (zoo === 'densenet-161' && device === 'tx1') return 'the TX1 runs DenseNet-161\'s batch norm / ReLU / concat passes over its wide concatenated maps faster than the rest of the zoo implies';
+  return `not explained by the data; the ${other} fit of the same network is in its own table`;
+}
+
 function markdown(r) {
   const L = [];
   L.push('<!-- generated by scripts/calibrate-devices.mjs; do not edit -->');
   L.push('# Latency model fit: Jetson TX1 and Titan Xp');
   L.push('');
   L.push(`Data: ${r.data}, ms per image at batch 1-64 (data/tx1/). Error = |predicted / measured - 1| over every ` +
-    '(network, batch) point; leave-one-network-out (LONO): each network is predicted by a fit to the other networks only.');
+    '(network, batch) point, every point kept (VGG\'s batch-2 rows slower than batch 1 included). ' +
+    'Leave-one-network-out (LONO): each network predicted by a fit to the other networks only. ' +
+    'Leave-one-family-out (LOFO): each family (below) predicted by a fit to the other families only. ' +
+    'Baseline (Canziani et al. 2016, "operation count predicts inference time"): ms per image = a_b x MACs + c_b, ' +
+    'fitted per batch size b by least squares on relative error to the same training networks.');
   L.push('');
-  L.push('| device | points (networks) | model LONO median | p90 | max | baseline LONO median | p90 | max | model in-sample median | max |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| device | points (networks) | LONO median | p90 | max | LOFO median | p90 | max | baseline LONO median | p90 | baseline LOFO median | p90 | in-sample median | p90 |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, d] of Object.entries(r.devices)) {
     L.push(`| ${name} | ${d.points} (${d.networks}) | ${pct(d.lono.median)} | ${pct(d.lono.p90)} | ${pct(d.lono.max)} | ` +
-      `${pct(d.baselineLono.median)} | ${pct(d.baselineLono.p90)} | ${pct(d.baselineLono.max)} | ${pct(d.training.median)} | ${pct(d.training.max)} |`);
+      `${pct(d.lofo.median)} | ${pct(d.lofo.p90)} | ${pct(d.lofo.max)} | ` +
+      `${pct(d.baselineLono.median)} | ${pct(d.baselineLono.p90)} | ${pct(d.baselineLofo.median)} | ${pct(d.baselineLofo.p90)} | ` +
+      `${pct(d.training.median)} | ${pct(d.training.p90)} |`);
   }
   L.push('');
-  L.push('Model: per layer, max(FLOPs / rate[class], (weight bytes + batch x activation bytes) / bandwidth) + overhead, ' +
-    'summed over the layers PyTorch runs (conv, batchnorm, relu, pool, concat, fc each a kernel). Baseline (Canziani et al. 2016, ' +
-    '"operation count predicts inference time"): ms per image = a_b x MACs + c_b, fitted per batch size b by least squares on relative error.');
+  L.push('Model (src/cost/predict.ts, execution \'pytorch\'): the kernels PyTorch 0.4 eager mode launches (src/cost/framework.ts: ' +
+    'conv, its bias add, batch norm, ReLU, pooling, concat, addmm\'s bias copy and GEMM, LRN as 7 elementwise kernels; views free). ' +
+    'Per kernel, GPU time = max(FLOPs as tiled / rate[class], bytes / bandwidth) + GPU cost per kernel; convolutions are priced on the ' +
+    'output tiles they occupy, in waves over the SMs; pooling and elementwise kernels at the memory roofline. The kernels run as a ' +
+    'launch queue: kernel i is issued by the host at i x issue cost and starts at max(end of kernel i-1, its issue time).');
   L.push('');
   for (const [name, d] of Object.entries(r.devices)) {
+    const P = d.parameters;
     L.push(`## ${name}: fitted parameters`);
     L.push('');
-    L.push('| class | GFLOP/s | overhead (us) |');
-    L.push('|---|---|---|');
-    for (const [c, v] of Object.entries(d.parameters.classes)) L.push(`| ${c} | ${v.gflops} | ${v.overheadUs} |`);
-    L.push('');
-    L.push(`Bandwidth ${d.parameters.bandwidthGBs} GB/s (spec ${d.parameters.specGBs}); fp32 peak ${d.parameters.peakGflops} GFLOP/s. ` +
-      'A class whose rate sits at its bound never limits a layer in this data.');
-    L.push('');
-    L.push('| network | batch: model LONO error (baseline) |');
+    L.push('| class | GFLOP/s |');
     L.push('|---|---|');
-    for (const [z, e] of Object.entries(d.perNetwork)) {
-      L.push(`| ${z} | ${e.model.map(([b, v], i) => `${b}: ${pct(v)} (${pct(e.baseline[i][1])})`).join(', ')} |`);
+    for (const [c, v] of [...Object.entries(P.classes), ...Object.entries(P.kinds)]) {
+      L.push(`| ${c} | ${v.gflops}${v.gflops === P.peakGflops ? ' (peak, not fitted)' : ''} |`);
     }
+    L.push('');
+    L.push(`Bandwidth ${P.bandwidthGBs} GB/s (spec ${P.specGBs}); fp32 peak ${P.peakGflops} GFLOP/s; GPU cost per convolution / GEMM kernel ` +
+      `${P.classes.conv.overheadUs} us, per memory-bound kernel ${P.classes.eltwise.overheadUs} us; host issue cost per kernel ${P.launch.issueUs} us; ` +
+      `tiles ${P.gpu.tileM} x ${P.gpu.tileN} over ${P.gpu.sms} SMs.`);
+    L.push('');
+    L.push('| network | family | batch: LONO error (baseline) | LOFO error |');
+    L.push('|---|---|---|---|');
+    for (const [z, e] of Object.entries(d.perNetwork)) {
+      const lf = d.perNetworkLofo[z];
+      L.push(`| ${z} | ${d.families[z]} | ${e.model.map(([b, v], i) => `${b}: ${pct(v)} (${pct(e.baseline[i][1])})`).join(', ')} | ` +
+        `${lf.model.map(([b, v]) => `${b}: ${pct(v)}`).join(', ')} |`);
+    }
+    L.push('');
+  }
+  for (const [name, d] of Object.entries(r.devices)) {
+    if (!d.memory) continue;
+    const M = d.memory;
+    L.push(`## ${name}: GPU memory`);
+    L.push('');
+    L.push(`Model (src/cost/predict.ts predictMemoryBytes): floor ${(M.model.floorBytes / 1e9).toFixed(3)} GB + ` +
+      `${M.model.weightFactor} x weight bytes + ${M.model.activationFactor} x batch x PyTorch's peak live activations per image ` +
+      `(src/cost/framework.ts), grid-searched for the most points within 15%. Within 15% of the table: ${M.within15} of ${M.points} points ` +
+      `(${pct(M.share15)}); |error| median ${pct(M.error.median)}, p90 ${pct(M.error.p90)}, max ${pct(M.error.max)}.`);
+    L.push('');
+    L.push('| network | batch: error |');
+    L.push('|---|---|');
+    for (const [z, e] of Object.entries(M.perNetwork)) L.push(`| ${z} | ${e.map(([b, v]) => `${b}: ${pct(v)}`).join(', ')} |`);
+    L.push('');
+  }
+  for (const [name, d] of Object.entries(r.devices)) {
+    L.push(`## ${name}: held-out points off by more than ${pct(MISS)}`);
+    L.push('');
+    L.push('Every point stays in the metric; what the data shows about each group of misses:');
+    L.push('');
+    L.push('| network | batch: LONO error | what the data shows |');
+    L.push('|---|---|---|');
+    let total = 0;
+    for (const [z, e] of Object.entries(d.perNetwork)) {
+      const miss = e.model.filter(([, v]) => Math.abs(v) > MISS);
+      if (!miss.length) continue;
+      total += miss.length;
+      L.push(`| ${z} | ${miss.map(([b, v]) => `${b}: ${pct(v)}`).join(', ')} | ${explain(name, z, miss.map(([b]) => b))} |`);
+    }
+    L.push('');
+    L.push(`${total} of ${d.points} points (${pct(total / d.points)}).`);
     L.push('');
   }
   L.push('## Networks');

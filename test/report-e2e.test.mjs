@@ -20,7 +20,8 @@ const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 // SIMDNET_CHROMIUM points the tests at another binary (or at a missing one, to check that a
 // machine without Chromium fails this file instead of passing it).
 const CHROMIUM = process.env.SIMDNET_CHROMIUM || '/usr/bin/chromium';
-const CHARTS = ['chart-accuracy', 'chart-tx1-batch', 'chart-time-macs', 'chart-pred-meas', 'chart-breakdown-macs', 'chart-breakdown-params', 'chart-peers'];
+const CHARTS = ['chart-accuracy', 'chart-tx1-batch', 'chart-time-macs', 'chart-pred-meas', 'chart-breakdown-macs', 'chart-breakdown-params', 'chart-peers',
+  'chart-power', 'chart-energy', 'chart-memory-batch', 'chart-memory-params', 'chart-density'];
 
 const PEERS_MD = `# Benchmarks
 
@@ -123,6 +124,14 @@ test('report --models mobilenet-v1,resnet-18 --quick: table, report.html, every 
   assert.is(charts['chart-peers'].points, 2 * 3);
   const tx1Points = data.rows.reduce((a, x) => a + x.tx1.measured.length + x.tx1.predicted.length, 0);
   assert.is(charts['chart-tx1-batch'].points, tx1Points);
+  // Canziani's power / energy, memory and density figures, from this run's predictions and the shipped tables
+  assert.is(charts['chart-power'].points, 2 * 7, 'two devices with a power figure, 7 batch sizes');
+  assert.is(charts['chart-energy'].points, 2 * 2 * 7, 'both models on both devices');
+  const memPoints = data.rows.reduce((a, x) => a + x.memory.titanXpMeasured.length + x.gpu['titan-xp'].filter((q) => q.memoryBytes !== null).length, 0);
+  assert.ok(memPoints >= 2 * 2 * 7, `memory points ${memPoints}`);
+  assert.is(charts['chart-memory-batch'].points, memPoints);
+  assert.is(charts['chart-memory-params'].points, 2 * 3, 'published, predicted and simdnet memory of both models');
+  assert.is(charts['chart-density'].points, 2);
   assert.ok(existsSync(join(ARTIFACTS, 'report.png')));
 });
 
@@ -133,10 +142,11 @@ test('no peer table: chart 6 skipped with a note, the others still drawn, no err
   writeFileSync(file, renderHtml({ ...data, peers: null }, loadAssets()));
   const { charts, rendered, problems } = await inspect(file, join(ARTIFACTS, 'report-no-peers.png'));
   assert.equal(problems, []);
-  assert.equal(rendered, CHARTS.slice(0, -1));
+  const others = CHARTS.filter((id) => id !== 'chart-peers');
+  assert.equal(rendered, others);
   assert.is(charts['chart-peers'].canvas, false);
   assert.match(charts['chart-peers'].note, /npm run bench:peers/);
-  for (const id of CHARTS.slice(0, -1)) assert.ok(charts[id].inked > 2000, id);
+  for (const id of others) assert.ok(charts[id].inked > 2000, id);
 });
 
 test.run();

@@ -3,18 +3,18 @@
 // accuracy table against the zoo, the BENCHMARKS.md peer table, argument checks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { MODELS, buildModel } from '../dist/index.js';
 import { planActivations } from '../dist/lower/index.js';
 import {
-  assembleRow, linearFit, timeFits, hostAgreement, runsFor, parseCsv, parseAccuracy, parsePeerTable,
+  assembleRow, linearFit, timeFits, hostAgreement, runsFor, parseCsv, parseAccuracy, parsePeerTable, parseMemoryTable,
   formatReportTable, renderHtml, BIANCO_NAMES, CURVE_BATCHES,
 } from '../dist/report/index.js';
 import { parseReportArgs, ReportUsageError } from '../dist/report/index.js';
-import { loadAccuracy, loadTx1Measured, PACKAGE_ROOT } from '../dist/report/sources.js';
+import { loadAccuracy, loadTx1Measured, PACKAGE_ROOT, peersUnavailable } from '../dist/report/sources.js';
 import { collectRows } from '../dist/report/collect.js';
 import { createProgress, eta, formatDuration } from '../dist/report/progress.js';
 import { loadPredictor } from '../dist/report/predict-adapter.js';
@@ -36,6 +36,22 @@ const INPUT = {
   tx1Network: 'Toy-Net',
   accuracy: { percent: 70, network: 'toy', source: 'made up' },
 };
+
+test('assembleRow: GPU curves and memory points sorted by batch; absent inputs give empty ones', () => {
+  const pt = (batch) => ({ batch, msPerImage: 10 / batch, energyMjPerImage: 60 / batch, memoryBytes: 1e9 + batch });
+  const r = assembleRow({ ...INPUT, gpuPredicted: { 'titan-xp': [pt(4), pt(1)] }, memoryMeasured: [{ batch: 2, bytes: 2 }, { batch: 1, bytes: 1 }], hostMemory: [{ batch: 1, bytes: 5 }] });
+  assert.equal(r.gpu['titan-xp'].map((p) => p.batch), [1, 4]);
+  assert.equal(r.memory.titanXpMeasured.map((p) => p.batch), [1, 2]);
+  assert.equal(r.memory.host, [{ batch: 1, bytes: 5 }]);
+  const bare = assembleRow(INPUT);
+  assert.equal(bare.gpu, {});
+  assert.equal(bare.memory, { titanXpMeasured: [], host: [] });
+});
+
+test('parseMemoryTable: GB rows, an MB repeat of batch 1 replaces the rounded value, junk skipped', () => {
+  const t = parseMemoryTable('network,batch_size,gpu_memory_gb\nNet,1,0.92\nNet,2,0.93\nNet,x,1\nNet,4,-1\nNet,1,943\n');
+  assert.equal(t.get('Net'), [{ batch: 1, bytes: 0.943e9 }, { batch: 2, bytes: 0.93e9 }]);
+});
 
 test('assembleRow: totals, shares, density, host error and TX1 points', () => {
   const r = assembleRow(INPUT);
@@ -69,9 +85,16 @@ test('assembleRow: missing pieces give nulls, not zeros', () => {
   assert.is(r.tx1.predictedB1, null);
   assert.is(r.tx1.measuredB16, null);
   assert.equal(r.notes, ['x']);
-  // Outside the band: 47 vs 40 is +17.5 %; exactly 15 % counts as inside.
-  assert.is(assembleRow({ ...INPUT, hostPredictedMs: 47 }).hostWithinBand, false);
-  assert.is(assembleRow({ ...INPUT, hostPredictedMs: 34 }).hostWithinBand, true);
+  // Judged against the measured spread (runs 38..45 ms): 47 is +17.5 % off the median but +4.4 %
+  // off the slowest run, inside; 53 is +17.8 % off it, outside; 32 is -15.8 % off the fastest.
+  const at = (ms) => assembleRow({ ...INPUT, hostPredictedMs: ms });
+  assert.is(at(47).hostWithinBand, true);
+  assert.ok(Math.abs(at(47).hostSpreadError - (47 / 45 - 1)) < 1e-12);
+  assert.ok(Math.abs(at(47).hostError - 0.175) < 1e-12);
+  assert.is(at(53).hostWithinBand, false);
+  assert.is(at(32).hostWithinBand, false);
+  assert.is(at(40.5).hostSpreadError, 0);
+  assert.is(at(34).hostWithinBand, true); // -10.5 % off the fastest
 });
 
 test('linearFit: exact line, noisy points, degenerate input', () => {
@@ -182,6 +205,8 @@ test('parsePeerTable: the bench:peers table; engines from the "<engine> ms" colu
   assert.is(t.rows[1].ms.simdnet, 1803);
   assert.equal(t.rows[2].ms, { simdnet: null, 'tfjs-wasm': null, 'ort-web': null });
   assert.is(t.source, 'BENCHMARKS.md');
+  assert.is(t.section, 'Benchmarks', 'the heading it was recorded under');
+  assert.is(t.measuredInRun, false);
   assert.is(parsePeerTable('# nothing\n\n| a | b |\n|---|---|\n| 1 | 2 |\n', 'x'), null);
   assert.is(parsePeerTable('', 'x'), null);
 });
@@ -191,6 +216,7 @@ function fixedData(rows) {
     generated: '2026-01-01T00:00:00.000Z', simdnet: '0.0.0',
     machine: { cpu: 'Test CPU', cores: 2, platform: 'linux', node: 'v20', binary: 'baseline' },
     settings: { mode: 'quick', models: rows.map((r) => r.model) },
+    devices: [{ name: 'tx1', description: 'test', watts: 6, powerSource: 'test' }],
     prediction: { tx1: true, host: true, notes: ['TX1: fixed', 'here: fixed'] },
     rows, fits: timeFits(rows), peers: parsePeerTable(PEERS_MD, 'BENCHMARKS.md'), elapsedMs: 1234,
     load: { before: 3.5, after: 1.2 },
@@ -206,7 +232,7 @@ test('formatReportTable: header, one line per model, dashes for missing, fits', 
   assert.match(toy, /4\.00\s+0\.500\s+3\.0\s+70\.0\s+17\.50\s+40\.0\s+5\s+44\.0\s+\+10\.0%\s+100\.0\s+6\.3\s+20\.0\s+9\.0$/);
   const bare = lines.find((l) => l.startsWith('bare '));
   assert.match(bare, /0\.500\s+3\.0(\s+—){10}$/);
-  assert.match(text, /host prediction within ±15%: 1\/1 models/);
+  assert.match(text, /host prediction within ±15% of the measured spread: 1\/1 models/);
   assert.match(text, /load average 3\.5 before, 1\.2 after \(busy: other jobs slowed the measurements\)/);
 });
 
@@ -218,7 +244,8 @@ test('renderHtml: self-contained, data embedded safely, one section per chart', 
   assert.is(html.split('</script>').length - 1, 3); // data, Chart.js, client — the model name did not close one
   assert.match(html, /&lt;\/script&gt;&lt;b&gt;x/);
   assert.match(html, /&lt;img src=x&gt;/);
-  for (const id of ['chart-accuracy', 'chart-tx1-batch', 'chart-time-macs', 'chart-pred-meas', 'chart-breakdown-macs', 'chart-breakdown-params', 'chart-peers']) {
+  for (const id of ['chart-accuracy', 'chart-tx1-batch', 'chart-time-macs', 'chart-pred-meas', 'chart-breakdown-macs', 'chart-breakdown-params', 'chart-peers',
+    'chart-power', 'chart-energy', 'chart-memory-batch', 'chart-memory-params', 'chart-density']) {
     assert.match(html, new RegExp(`id="${id}"`));
   }
   const json = html.match(/<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/)[1];
@@ -252,7 +279,8 @@ test('collectRows: fixed bench and predictor → rows right, progress reported',
   assert.is(mb.top1, null);
   assert.is(mb.measured.medianMs, 25);
   assert.ok(Math.abs(mb.hostError - 0.2) < 1e-12);
-  assert.is(mb.hostWithinBand, false);
+  assert.is(mb.hostSpreadError, 0); // 30 ms predicted, runs 24..30 ms
+  assert.is(mb.hostWithinBand, true);
   assert.equal(mb.tx1.predicted.map((p) => p.batch), [...CURVE_BATCHES]);
   assert.is(mb.tx1.predictedB16, 11);
   assert.is(rn.params, 11_689_512); // torchvision resnet18
@@ -304,6 +332,17 @@ test('progress: ETA and durations; plain lines when not a TTY, a redrawn bar on 
   assert.match(term.text, /\r\x1b\[Kkept\n$/);
 });
 
+test('peersUnavailable: says why an installed package cannot measure the peers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-pkg-'));
+  try {
+    assert.match(peersUnavailable(dir), /bench\/peers is not part of an installed package/);
+    mkdirSync(join(dir, 'bench', 'peers'), { recursive: true });
+    writeFileSync(join(dir, 'bench', 'peers', 'index.mjs'), '');
+    assert.match(peersUnavailable(dir), /the peer package @tensorflow\/tfjs-backend-wasm is not installed/);
+    assert.is(peersUnavailable(PACKAGE_ROOT), null);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('parseReportArgs: defaults, canonical names, and clear errors before any work', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simdnet-report-'));
   try {
@@ -324,6 +363,9 @@ test('parseReportArgs: defaults, canonical names, and clear errors before any wo
     bad(['--models', ''], /--models is empty/);
     bad(['--models', ' , '], /--models is empty/);
     bad(['--quick', '--full'], /exclude each other/);
+    bad(['--peers', '--benchmarks', 'B.md'], /--peers and --benchmarks exclude each other/);
+    // in this clone bench/peers and the peer packages are there: --peers is accepted
+    assert.is(parseReportArgs(['--peers'], dir).peers, true);
     bad(['--out', join(dir, 'no', 'such', 'dir', 'r.html')], /cannot write .*: its directory does not exist/);
     bad(['--out', dir], /it is a directory/);
     writeFileSync(join(dir, 'file'), '');
@@ -379,6 +421,12 @@ test('loadPredictor: each half used when the latency model has it, calibrating o
   const { buildModel } = await import('../dist/models/index.js');
   const ms = r.predictor.tx1MsPerImage(buildModel('resnet-18'), 1);
   assert.ok(ms > 10 && ms < 100, `resnet-18 on the TX1 at batch 1: ${ms} ms (Bianco et al. measured about 30)`);
+  // the GPU curves of both built-in devices, with their power figures, and the planner's memory
+  assert.equal(r.predictor.gpuDevices.map((d) => [d.name, d.watts]), [['tx1', 6], ['titan-xp', 250]]);
+  const pt = r.predictor.gpu(buildModel('resnet-18'), 'titan-xp', 4);
+  assert.is(pt.batch, 4);
+  assert.ok(pt.msPerImage > 0 && pt.energyMjPerImage === 250 * pt.msPerImage && pt.memoryBytes > 0.5e9, JSON.stringify(pt));
+  assert.ok(r.predictor.hostMemoryBytes(buildModel('resnet-18'), 1) > 11.6e6 * 4, 'at least the weights');
 });
 
 test('package root holds the data the report ships', () => {

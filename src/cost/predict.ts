@@ -15,8 +15,21 @@
 // watts x msPerImage when the profile has a published power figure.
 //
 // How a graph maps to kernel steps is the profile's `execution`:
-// - 'eager': every node is one kernel (PyTorch eager mode, how Bianco et al. 2018 measured):
-//   conv, batchnorm and relu run separately, concat copies; input, flatten and dropout are free.
+// - 'eager': every node is one kernel: conv, batchnorm and relu run separately, concat copies;
+//   input, flatten and dropout are free.
+// - 'pytorch': the kernels PyTorch 0.4 eager mode with cuDNN launches (src/cost/framework.ts:
+//   conv bias as its own kernel, LRN as seven, addmm's bias copy, views free), how Bianco et al.
+//   2018 measured the Jetson TX1 and the Titan Xp.
+//
+// GPU profiles may add two physical refinements:
+// - `gpu` (streaming multiprocessors and the convolution kernels' output tile): a convolution's
+//   compute is priced on the tiles it occupies, in waves over the SMs, so a 7 x 7 map at batch 1
+//   (49 output pixels in a 64-pixel tile, 8 tiles on 30 SMs) runs far below the class rate;
+// - `launch` (the host's CPU cost to issue one kernel): the steps form a launch queue, not a sum.
+//   Kernel i is issued at i x issue cost and starts at max(end of kernel i - 1, its issue time), so
+//   a network of many small kernels at batch 1 is bound by the CPU and a large one by the GPU, and
+//   the per-kernel GPU cost (the class overhead) is only what the GPU itself spends.
+//   A step's `ms` is then how far it moved the end of the timeline (sum of steps = total).
 // - 'simdnet': this package's runtime (src/runtime/net.ts): batchnorm folded into the conv before
 //   it, relu/relu6 fused into the producer's epilogue, add + relu fused, concat written in place
 //   where the producer can write a channel slice; conv algorithm chosen as src/ops/conv2d.ts does.
@@ -26,10 +39,12 @@ import { GEMM_MR, GEMM_NR, GEMM_TAILS, gemmKBlock, gemmTileFor } from '../kernel
 import { im2colRows, winogradBand } from '../kernels/select.js';
 import { validateGraph } from '../graph/validate.js';
 import { numel } from '../graph/ops.js';
-import { lower, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
+import { lower, planEngineBytes, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
 import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
 import { ProfileError, validateProfile, type DeviceProfile } from './profile.js';
+import { pytorchPeakActivationBytes, pytorchSteps } from './framework.js';
+import type { KernelFeatures, Step } from './step.js';
 
 export { ProfileError, validateProfile, PROFILE_SCHEMA, type DeviceProfile, type ClassRoofline, type KernelModel } from './profile.js';
 
@@ -47,8 +62,8 @@ export interface PredictOptions {
   threads?: number;
 }
 
-/** Which term of a step's time dominates. */
-export type Bound = 'compute' | 'memory' | 'overhead';
+/** Which term of a step's time dominates; `launch`: the GPU waited for the host to issue it. */
+export type Bound = 'compute' | 'memory' | 'overhead' | 'launch';
 
 /** One kernel step of a {@link Prediction}. */
 export interface LayerPrediction {
@@ -59,7 +74,10 @@ export interface LayerPrediction {
   opClass: OpClass;
   /** Kernel path, e.g. `im2col`, `winograd4`, `gemv`, `conv` (eager). */
   kind: string;
-  /** max(computeMs, memoryMs) + overheadMs. */
+  /**
+   * max(computeMs, memoryMs) + overheadMs; on a profile with a launch queue, how far the step moved
+   * the end of the timeline (0 when it ran hidden behind an earlier one's wait, more when it waited).
+   */
   ms: number;
   bound: Bound;
   computeMs: number;
@@ -77,29 +95,18 @@ export interface Prediction {
   msPerBatch: number;
   /** watts x msPerImage (W x ms = mJ); null when the profile has no power figure. */
   energyMjPerImage: number | null;
+  /**
+   * Memory the network needs at this batch, bytes: on a GPU profile with a memory model, the
+   * framework floor + weights + peak live activations (see {@link predictMemoryBytes}); on a
+   * simdnet profile, the wasm memory the planner sizes for it; null otherwise.
+   */
+  memoryBytes: number | null;
   layers: LayerPrediction[];
 }
 
 // --- steps ---------------------------------------------------------------------------------
 
-/** One kernel step: what the latency model needs to know about it. */
-export interface Step {
-  name: string;
-  nodes: string[];
-  opClass: OpClass;
-  kind: string;
-  /** FLOPs = 2 x MACs + other ops, over the batch. */
-  work: number;
-  /** Parameter bytes (read once per batch). */
-  weightBytes: number;
-  /** Activation bytes read + written, over the batch. */
-  actBytes: number;
-  /** Shape features of the kernel model, by group (empty for eager steps). */
-  features: KernelFeatures;
-}
-
-/** Feature counts by group: `{ gemm: { kStepMain: 1.2e6, ... }, im2col: { step: 1, float: 3e5 } }`. */
-export type KernelFeatures = Record<string, Record<string, number>>;
+export type { Step, KernelFeatures } from './step.js';
 
 const FREE_OPS = new Set(['input', 'flatten', 'dropout']);
 
@@ -112,6 +119,7 @@ export function deviceSteps(graph: Graph, execution: DeviceProfile['execution'],
   validateGraph(graph);
   const g = batch === undefined ? graph : rebatch(graph, batch);
   const a = analyze(g);
+  if (execution === 'pytorch') return pytorchSteps(g, a.layers);
   return execution === 'eager' ? eagerSteps(g, a.layers) : simdnetSteps(lower(g), a.layers);
 }
 
@@ -337,8 +345,8 @@ function overheadGroup(s: Step): string | undefined {
 
 /** The three terms of one step's time under a profile, ms. */
 export function stepTimes(s: Step, p: DeviceProfile): { computeMs: number; memoryMs: number; overheadMs: number } {
-  const cls = p.classes[s.opClass];
-  const memoryMs = s.weightBytes / (p.bandwidthGBs * 1e6) + s.actBytes / ((p.activationBandwidthGBs ?? p.bandwidthGBs) * 1e6);
+  const cls = (p.kinds && Object.prototype.hasOwnProperty.call(p.kinds, s.kind) ? p.kinds[s.kind] : undefined) ?? p.classes[s.opClass];
+  const memoryMs = s.weightBytes / (p.bandwidthGBs * 1e6) + s.actBytes / (activationGBs(s, p) * 1e6);
   const og = overheadGroup(s);
   const km = p.kernels;
   if (km && og && km[og] && Object.keys(s.features).every((g) => km[g] || g === COLD)) {
@@ -351,7 +359,50 @@ export function stepTimes(s: Step, p: DeviceProfile): { computeMs: number; memor
     }
     return { computeMs: ns * 1e-6, memoryMs, overheadMs: over * 1e-6 };
   }
-  return { computeMs: s.work / (cls.gflops * 1e6), memoryMs, overheadMs: cls.overheadUs * 1e-3 };
+  const groupMs = s.gemm && s.gemm.groups > 1 && p.gpu?.groupUs ? (s.gemm.groups - 1) * p.gpu.groupUs * 1e-3 : 0;
+  return { computeMs: tiledWork(s, p) / (cls.gflops * 1e6), memoryMs, overheadMs: cls.overheadUs * 1e-3 + groupMs };
+}
+
+/**
+ * The rate a step's activations move at: a GPU's L2 rate when the step's tensors fit its L2 (the
+ * previous kernel just wrote them there), else the profile's activation (or DRAM) bandwidth.
+ */
+export function activationGBs(s: Step, p: DeviceProfile): number {
+  if (p.gpu?.l2Bytes && p.gpu.l2GBs && s.actBytes / 2 <= p.gpu.l2Bytes) return p.gpu.l2GBs;
+  return p.activationBandwidthGBs ?? p.bandwidthGBs;
+}
+
+/**
+ * A step's FLOPs as the GPU spends them: a convolution on a profile with `gpu` occupies whole
+ * output tiles, scheduled in waves of one tile per SM, so its cost is waves x SMs x a tile's FLOPs
+ * (at least its own FLOPs; fully connected layers run cuBLAS GEMV / small-tile kernels and pay no
+ * quantisation). Every other step: its work.
+ */
+export function tiledWork(s: Step, p: DeviceProfile): number {
+  const gm = s.gemm, gpu = p.gpu;
+  if (!gm || !gpu || s.opClass === 'fc') return s.work;
+  const tiles = gm.groups * Math.ceil(gm.m / gpu.tileM) * Math.ceil(gm.n / gpu.tileN);
+  const waves = Math.ceil(tiles / gpu.sms);
+  return Math.max(s.work, waves * gpu.sms * gpu.tileM * gpu.tileN * gm.k * 2);
+}
+
+/** Classes whose 'pytorch' kernels are cuDNN convolutions or cuBLAS GEMMs (GPU profiles give them their own per-kernel cost). */
+export const GEMM_CLASSES: ReadonlySet<OpClass> = new Set<OpClass>(['conv', 'conv1x1', 'dwconv', 'fc']);
+
+/**
+ * The launch queue (see the file header): per step, how far it moves the end of the timeline,
+ * and whether it waited for the host. `issueMs`: the host's cost per kernel.
+ */
+export function launchQueue(gpuMs: ArrayLike<number>, issueMs: number, out?: { ms: Float64Array; waited: Uint8Array }): number {
+  let end = 0, issued = 0;
+  for (let i = 0; i < gpuMs.length; i++) {
+    issued += issueMs;
+    const start = issued > end ? issued : end;
+    const next = start + gpuMs[i]!;
+    if (out) { out.ms[i] = next - end; out.waited[i] = issued > end ? 1 : 0; }
+    end = next;
+  }
+  return end;
 }
 
 /**
@@ -381,20 +432,48 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
       : t.memoryMs > t.computeMs ? 'memory' : 'compute';
     return { name: s.name, nodes: s.nodes, opClass: s.opClass, kind: s.kind, ms, bound, ...t };
   });
+  if (p.launch) {
+    const q = { ms: new Float64Array(layers.length), waited: new Uint8Array(layers.length) };
+    launchQueue(layers.map((l) => l.ms), p.launch.issueUs * 1e-3, q);
+    layers.forEach((l, i) => { l.ms = q.ms[i]!; if (q.waited[i]) l.bound = 'launch'; });
+  }
   const msPerBatch = layers.reduce((a, l) => a + l.ms, 0);
   const msPerImage = msPerBatch / batch;
   return {
     model: graph.name, device: p.name, batch, msPerImage, msPerBatch,
     energyMjPerImage: p.power ? p.power.watts * msPerImage : null,
+    memoryBytes: predictMemoryBytes(graph, p, batch, threads),
     layers,
   };
+}
+
+/**
+ * Predicted memory of `graph` at `batch` on a device, bytes, or null when the profile cannot say.
+ * - 'pytorch' profiles with `memory`: floorBytes (CUDA context, cuDNN / cuBLAS handles, the
+ *   framework) + weightFactor x weight bytes + activationFactor x PyTorch's peak live activations
+ *   (src/cost/framework.ts), the factors absorbing the caching allocator's rounding and cuDNN's
+ *   workspaces; fitted where a device has a published memory table.
+ * - 'simdnet' profiles: the wasm memory a compiled net needs on `threads` threads, from the
+ *   lowering and the planner (src/lower/planner.ts planEngineBytes: the activation arena at this
+ *   batch, every step's packed weights, the largest upload, a workspace per thread; what a
+ *   threaded engine reserves up front).
+ */
+export function predictMemoryBytes(graph: Graph, p: Pick<DeviceProfile, 'execution' | 'memory'>, batch: number, threads = 1): number | null {
+  const g = rebatch(graph, batch);
+  if (p.execution === 'simdnet') return planEngineBytes(lower(g), threads);
+  const weights = analyze(g).weightBytes;
+  if (p.execution === 'pytorch' && p.memory) {
+    const m = p.memory;
+    return m.floorBytes + m.weightFactor * weights + m.activationFactor * pytorchPeakActivationBytes(g);
+  }
+  return null;
 }
 
 /** The machine-readable report of the CLI's `predict --json`: fixed keys, in this order. */
 export function predictionJson(r: Prediction) {
   return {
     model: r.model, device: r.device, batch: r.batch, msPerImage: r.msPerImage, msPerBatch: r.msPerBatch,
-    energyMjPerImage: r.energyMjPerImage,
+    energyMjPerImage: r.energyMjPerImage, memoryBytes: r.memoryBytes,
     layers: r.layers.map((l) => ({ name: l.name, nodes: l.nodes, opClass: l.opClass, kind: l.kind, ms: l.ms, bound: l.bound })),
   };
 }
@@ -403,7 +482,8 @@ export function predictionJson(r: Prediction) {
 export function formatPrediction(r: Prediction, top = 15): string {
   const lines = [`${r.model} on ${r.device}, batch ${r.batch}: ${r.msPerImage.toFixed(3)} ms/image, ` +
     `${r.msPerBatch.toFixed(3)} ms/batch` +
-    (r.energyMjPerImage === null ? ', no power figure for this device' : `, ${r.energyMjPerImage.toFixed(1)} mJ/image`)];
+    (r.energyMjPerImage === null ? ', no power figure for this device' : `, ${r.energyMjPerImage.toFixed(1)} mJ/image`) +
+    (r.memoryBytes === null ? '' : `, ${(r.memoryBytes / 1e6).toFixed(0)} MB memory`)];
   lines.push('', `slowest ${Math.min(top, r.layers.length)} of ${r.layers.length} steps:`);
   const rows = [...r.layers].sort((a, b) => b.ms - a.ms).slice(0, top);
   const w = Math.max(5, ...rows.map((l) => l.name.length));

@@ -3,7 +3,7 @@
 // its steps, and the host cost model predicts from the same numbers, so the three cannot drift.
 // No imports but the generated GEMM table: this is the bottom layer.
 
-import { GEMM_MR } from './gemm-config.js';
+import { GEMM_MR, packedGemmFloats } from './gemm-config.js';
 
 /** Dense / grouped convolution paths. */
 export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
@@ -135,4 +135,51 @@ export function shares(total: number, parts: number, quantum = 1): [number, numb
     u += n;
   }
   return out;
+}
+
+// --- memory of each kernel path: what a layer keeps (packed weights), uploads once (transient)
+// and borrows per call (workspace), in floats. The ops allocate these; the planner sizes an engine
+// from them, and the cost model predicts memory from the same numbers.
+
+/** Rounds a float count up to whole 16-float blocks (the engine's allocation granule). */
+const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
+
+/** Packed weights kept by a dense / grouped convolution on `path`, and its upload buffer. */
+export function convMemoryFloats(inChannels: number, outChannels: number, kernel: readonly [number, number], groups: number, path: ConvPath): { kept: number; transient: number } {
+  const cg = inChannels / groups, og = outChannels / groups, k = kernel[0] * kernel[1] * cg;
+  let kept = blocks(packedGemmFloats(k, og) * groups);
+  let transient = blocks(k * outChannels) + blocks(outChannels);
+  if (path === 'winograd2' || path === 'winograd4') {
+    const a = path === 'winograd2' ? 4 : 6;
+    kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
+    transient = Math.max(transient, blocks(inChannels * outChannels));
+  }
+  return { kept, transient };
+}
+
+/** Workspace of one call of a dense / grouped convolution on `path` with an n x ho x wo output. */
+export function convWorkspaceFloats(g: { inChannels: number; outChannels: number; kernel: readonly [number, number]; stride: readonly [number, number]; groups: number },
+  path: ConvPath, n: number, ho: number, wo: number): number {
+  if (path === 'winograd2' || path === 'winograd4') {
+    const m = path === 'winograd2' ? 2 : 4, a = m + 2;
+    const nt = winogradBand(m, g.inChannels, g.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
+    const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
+    return a * a * nt * (c4 + k4);
+  }
+  if (path === 'conv1x1') {
+    if (g.stride[0] === 1 && g.stride[1] === 1) return 0;
+    return n * ho * wo * g.inChannels;
+  }
+  const k = g.kernel[0] * g.kernel[1] * (g.inChannels / g.groups);
+  return im2colRows(k, ho * wo) * k;
+}
+
+/** Taps and bias a depthwise convolution keeps, channels padded to 4. */
+export function dwMemoryFloats(channels: number, kernel: readonly [number, number]): number {
+  return blocks((kernel[0] * kernel[1] + 1) * Math.ceil(channels / 4) * 4);
+}
+
+/** Packed weights a fully connected layer keeps, and its upload buffer. */
+export function fcMemoryFloats(inFeatures: number, outFeatures: number): { kept: number; transient: number } {
+  return { kept: blocks(packedGemmFloats(inFeatures, outFeatures)), transient: blocks(inFeatures * outFeatures) + blocks(outFeatures) };
 }

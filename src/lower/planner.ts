@@ -3,6 +3,9 @@
 // fits), the strategy TFLite's arena planner uses: simple and close to optimal on CNN chains.
 
 import type { Graph } from '../graph/types.js';
+import type { NodeOf } from '../graph/ops.js';
+import { numel } from '../graph/ops.js';
+import { convMemoryFloats, convWorkspaceFloats, dwMemoryFloats, fcMemoryFloats } from '../kernels/select.js';
 import { lower, rootOf, type Lowered, type LowerOptions, type Value } from './lower.js';
 
 export interface BufferRequest {
@@ -81,3 +84,46 @@ export function activationBytes(lowered: Lowered): { peakBytes: number; naiveByt
 export function planActivations(graph: Graph, opts: LowerOptions = {}): { peakBytes: number; naiveBytes: number } {
   return activationBytes(lower(graph, opts));
 }
+
+/**
+ * Wasm memory an engine needs for a lowered network (what a threaded engine reserves up front,
+ * and the cost model's host memory prediction): the kernels' static data, the
+ * activation arena, every step's packed weights, the largest packing upload, one workspace block
+ * per thread, programs and scratch, plus a little room. Shared memory cannot move once created,
+ * so this is its maximum; a single-thread engine instead grows as it goes.
+ */
+export function planEngineBytes(lowered: Lowered, threads: number): number {
+  const mem = planValues(lowered);
+  const shape = (id: number) => lowered.values[id]!.shape;
+  let kept = 0, transient = 0, ws = 0, calls = 0;
+  for (const s of lowered.steps) {
+    calls += 1;
+    if (s.node.op === 'conv2d') {
+      const n = s.node as NodeOf<'conv2d'>, xs = shape(s.inputs[0]!);
+      const cin = xs[3]!;
+      if (s.kind === 'dw3x3s1' || s.kind === 'dw3x3s2' || s.kind === 'dwgeneric') {
+        kept += dwMemoryFloats(cin, n.kernel);
+        continue;
+      }
+      const path = s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+      const m = convMemoryFloats(cin, n.outChannels, n.kernel, n.groups, path);
+      kept += m.kept;
+      transient = Math.max(transient, m.transient);
+      const [bn, ho, wo] = s.outShape as number[];
+      ws = Math.max(ws, convWorkspaceFloats({ inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, groups: n.groups }, path, bn!, ho!, wo!));
+    } else if (s.node.op === 'fc') {
+      const n = s.node as NodeOf<'fc'>;
+      const m = fcMemoryFloats(numel(shape(s.inputs[0]!).slice(1)), n.outFeatures);
+      kept += m.kept;
+      transient = Math.max(transient, m.transient);
+    } else if (s.kind === 'scale_shift') {
+      const xs = shape(s.inputs[0]!);
+      kept += 2 * Math.max(16, Math.ceil(xs[xs.length - 1]! / 16) * 16);
+    }
+  }
+  // a program: per thread per call, fn + count + up to 32 arguments (f64)
+  const programFloats = calls * threads * 34 * 2 + lowered.steps.length * 16;
+  const floats = mem.arenaFloats + kept + transient + ws * threads + programFloats + threads * 512;
+  return Math.ceil((floats * 4 + 2 * 2 ** 20) * 1.02);
+}
+

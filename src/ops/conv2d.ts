@@ -1,6 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
-import { convPath, gemmSplit, im2colRows, shares, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
+import { convMemoryFloats, convPath, convWorkspaceFloats, gemmSplit, im2colRows, shares, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
 import {
   actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
   type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
@@ -128,16 +128,7 @@ export class Conv2d {
    * counted in whole 64-byte blocks: what a threaded engine must reserve for it.
    */
   static memoryFloats(inChannels: number, outChannels: number, kernel: Pair, groups: number, path: ConvPath): { kept: number; transient: number } {
-    const cg = inChannels / groups, og = outChannels / groups, k = kernel[0] * kernel[1] * cg;
-    const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
-    let kept = blocks(packedGemmFloats(k, og) * groups);
-    let transient = blocks(k * outChannels) + blocks(outChannels);
-    if (path === 'winograd2' || path === 'winograd4') {
-      const a = path === 'winograd2' ? 4 : 6;
-      kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
-      transient = Math.max(transient, blocks(inChannels * outChannels));
-    }
-    return { kept, transient };
+    return convMemoryFloats(inChannels, outChannels, kernel, groups, path);
   }
 
   /** Output shape for an NHWC input shape; throws RangeError when the input does not fit. */
@@ -213,18 +204,7 @@ export class Conv2d {
   /** workspaceFloats of a layer of this geometry and path with an output of n x ho x wo pixels. */
   static workspaceFloatsFor(g: { inChannels: number; outChannels: number; kernel: Pair; stride: Pair; groups: number },
     path: ConvPath, n: number, ho: number, wo: number): number {
-    if (path === 'winograd2' || path === 'winograd4') {
-      const m = path === 'winograd2' ? 2 : 4, a = m + 2;
-      const nt = winogradBand(m, g.inChannels, g.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
-      const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
-      return a * a * nt * (c4 + k4);
-    }
-    if (path === 'conv1x1') {
-      if (g.stride[0] === 1 && g.stride[1] === 1) return 0;
-      return n * ho * wo * g.inChannels;
-    }
-    const k = g.kernel[0] * g.kernel[1] * (g.inChannels / g.groups);
-    return im2colRows(k, ho * wo) * k;
+    return convWorkspaceFloats(g, path, n, ho, wo);
   }
 
   private blockRows(inShape: number[]): number {

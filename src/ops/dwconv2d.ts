@@ -1,5 +1,5 @@
 import type { Engine } from '../wasm/engine.js';
-import { shares } from '../kernels/select.js';
+import { dwMemoryFloats, shares } from '../kernels/select.js';
 import {
   actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
   type Activation, type KernelCall, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
@@ -56,7 +56,7 @@ export class DepthwiseConv2d {
 
   /** Floats a layer of this size keeps in wasm memory (bias and taps, channels padded to 4). */
   static memoryFloats(channels: number, kernel: Pair): number {
-    return Math.ceil(Math.max((kernel[0] * kernel[1] + 1) * Math.ceil(channels / 4) * 4, 16) / 16) * 16;
+    return dwMemoryFloats(channels, kernel);
   }
 
   outShape(inShape: number[]): [number, number, number, number] {

@@ -1,5 +1,6 @@
 import type { Engine } from '../wasm/engine.js';
 import { Gemm, packedGemmFloats } from './gemm.js';
+import { fcMemoryFloats } from '../kernels/select.js';
 import { checkSpan, f32array, int, type Activation, type Tensor, type ThreadCalls } from './util.js';
 
 /**
@@ -23,8 +24,7 @@ export class FullyConnected {
 
   /** Floats a layer of this size keeps in wasm memory (packed W) and takes while packing (raw W, bias). */
   static memoryFloats(inFeatures: number, outFeatures: number): { kept: number; transient: number } {
-    const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
-    return { kept: blocks(packedGemmFloats(inFeatures, outFeatures)), transient: blocks(inFeatures * outFeatures) + blocks(outFeatures) };
+    return fcMemoryFloats(inFeatures, outFeatures);
   }
 
   run(batch: number, x: number, out: number): void {

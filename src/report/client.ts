@@ -1,4 +1,4 @@
-// Browser side of report.html: reads the embedded data set and draws the six charts with Chart.js
+// Browser side of report.html: reads the embedded data set and draws the charts with Chart.js
 // (inlined as its UMD build before this module, so the page needs no network). Compiled by tsc
 // like the rest of src/ and inlined by html.ts as a module script; only types are imported.
 
@@ -82,6 +82,40 @@ const fitEnds = (f: LinearFit, xs: number[]) => {
 const fitLabel = (name: string, f: LinearFit) =>
   `${name} fit: ${f.intercept.toFixed(1)} + ${f.slope.toFixed(2)}·GMAC ms (r² ${f.r2.toFixed(2)})`;
 
+// Per-model line datasets over CURVE_BATCHES: solid with points for `solid`, dashed for `dashed`
+// (a model's two lines share its colour; the legend shows one entry per model and toggles both).
+function modelLines(rows: ReportRow[], solid: (r: ReportRow) => (number | null)[] | null, dashed: (r: ReportRow) => (number | null)[] | null): any[] {
+  const out: any[] = [];
+  rows.forEach((r, i) => {
+    const c = modelColor(i), a = solid(r), b = dashed(r);
+    if (a) out.push({ label: r.model, model: r.model, data: a, borderColor: c, backgroundColor: c, pointRadius: 3, borderWidth: 1.5, spanGaps: true });
+    if (b) out.push({ label: `${r.model} (predicted)`, model: r.model, predicted: true, data: b, borderColor: c, backgroundColor: c, borderDash: [5, 4], pointRadius: 0, borderWidth: 1.5, spanGaps: true });
+  });
+  return out;
+}
+const modelLegend = {
+  position: 'right',
+  labels: {
+    boxWidth: 12, font: { size: 10 },
+    filter: (item: any, d: any) => {
+      const ds = d.datasets[item.datasetIndex];
+      return !ds.predicted || !d.datasets.some((o: any) => o.model === ds.model && !o.predicted);
+    },
+  },
+  onClick: (_e: any, item: any, legend: any) => {
+    const c = legend.chart, model = c.data.datasets[item.datasetIndex].model;
+    const show = !c.isDatasetVisible(item.datasetIndex);
+    c.data.datasets.forEach((ds: any, i: number) => { if (ds.model === model) c.setDatasetVisibility(i, show); });
+    c.update();
+  },
+};
+const BATCHES = [1, 2, 4, 8, 16, 32, 64];
+const gpuAt = (r: ReportRow, device: string, key: 'energyMjPerImage' | 'memoryBytes', scale = 1) => {
+  const pts = r.gpu[device];
+  if (!pts?.length || pts.every((p) => p[key] === null)) return null;
+  return BATCHES.map((b) => { const v = pts.find((p) => p.batch === b)?.[key]; return v === null || v === undefined ? null : v * scale; });
+};
+
 // 1. Top-1 accuracy vs MACs, bubble size = params (Canziani et al. 2016, Fig. 1–2).
 function accuracyVsMacs(): void {
   const rows = data.rows.filter((r) => r.top1);
@@ -119,43 +153,14 @@ function accuracyVsMacs(): void {
 
 // 2. TX1 ms per image vs batch size: published points, predicted curves (Fig. 3).
 function tx1VsBatch(): void {
-  const batches = [1, 2, 4, 8, 16, 32, 64];
-  const at = (pts: BatchPoint[]) => batches.map((b) => pts.find((p) => p.batch === b)?.msPerImage ?? null);
+  const at = (pts: BatchPoint[]) => (pts.length ? BATCHES.map((b) => pts.find((p) => p.batch === b)?.msPerImage ?? null) : null);
   const rows = data.rows.filter((r) => r.tx1.measured.length || r.tx1.predicted.length);
-  const datasets: any[] = [];
-  rows.forEach((r, i) => {
-    const c = modelColor(i);
-    if (r.tx1.measured.length) {
-      datasets.push({ label: r.model, model: r.model, data: at(r.tx1.measured), borderColor: c, backgroundColor: c, pointRadius: 3, borderWidth: 1.5, spanGaps: true });
-    }
-    if (r.tx1.predicted.length) {
-      datasets.push({ label: `${r.model} (predicted)`, model: r.model, predicted: true, data: at(r.tx1.predicted), borderColor: c, backgroundColor: c, borderDash: [5, 4], pointRadius: 0, borderWidth: 1.5, spanGaps: true });
-    }
-  });
   chart('chart-tx1-batch', {
     type: 'line',
-    data: { labels: batches.map(String), datasets },
+    data: { labels: BATCHES.map(String), datasets: modelLines(rows, (r) => at(r.tx1.measured), (r) => at(r.tx1.predicted)) },
     options: {
       scales: { x: { title: axisTitle('batch size') }, y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('Jetson TX1 ms per image (log)') } },
-      plugins: {
-        legend: {
-          position: 'right',
-          // One entry per model (the dashed curve shares its colour); a click shows or hides both.
-          labels: {
-            boxWidth: 12, font: { size: 10 },
-            filter: (item: any, d: any) => {
-              const ds = d.datasets[item.datasetIndex];
-              return !ds.predicted || !d.datasets.some((o: any) => o.model === ds.model && !o.predicted);
-            },
-          },
-          onClick: (_e: any, item: any, legend: any) => {
-            const c = legend.chart, model = c.data.datasets[item.datasetIndex].model;
-            const show = !c.isDatasetVisible(item.datasetIndex);
-            c.data.datasets.forEach((ds: any, i: number) => { if (ds.model === model) c.setDatasetVisibility(i, show); });
-            c.update();
-          },
-        },
-      },
+      plugins: { legend: modelLegend },
     },
   });
   const anyPred = rows.some((r) => r.tx1.predicted.length);
@@ -191,7 +196,7 @@ function predictedVsMeasured(): void {
     note('chart-pred-meas', 'No model was measured in this run.');
     return;
   }
-  const xs = rows.map((r) => r.measured!.medianMs);
+  const xs = rows.flatMap((r) => [r.measured!.minMs, r.measured!.maxMs]);
   const lo = Math.max(0.1, Math.min(...xs, ...pts.map((r) => r.hostPredictedMs!)) * 0.7);
   const hi = Math.max(...xs, ...pts.map((r) => r.hostPredictedMs!)) * 1.4;
   const line = (k: number) => [{ x: lo, y: lo * k }, { x: hi, y: hi * k }];
@@ -202,8 +207,14 @@ function predictedVsMeasured(): void {
         { type: 'line', label: '+15%', data: line(1.15), borderColor: '#9ecae1', pointRadius: 0, borderWidth: 1, fill: false },
         { type: 'line', label: '±15% band', data: line(0.85), borderColor: '#9ecae1', backgroundColor: 'rgba(158,202,225,0.25)', pointRadius: 0, borderWidth: 1, fill: '-1' },
         { type: 'line', label: 'predicted = measured', data: line(1), borderColor: '#555', borderDash: [4, 4], pointRadius: 0, borderWidth: 1 },
+        // the measured spread: a horizontal bar from the fastest to the slowest run
+        ...pts.map((r, i) => ({
+          type: 'line', label: i === 0 ? 'measured spread (fastest to slowest run)' : `spread ${r.model}`, spread: i > 0,
+          data: [{ x: r.measured!.minMs, y: r.hostPredictedMs }, { x: r.measured!.maxMs, y: r.hostPredictedMs }],
+          borderColor: r.hostWithinBand ? '#2ca02c' : '#d62728', pointRadius: 0, borderWidth: 2,
+        })),
         {
-          label: 'models', data: pts.map((r) => ({ x: r.measured!.medianMs, y: r.hostPredictedMs })),
+          label: 'models (median)', data: pts.map((r) => ({ x: r.measured!.medianMs, y: r.hostPredictedMs })),
           backgroundColor: pts.map((r) => (r.hostWithinBand ? '#2ca02c' : '#d62728')), pointRadius: 5,
           pointLabels: pts.map((r) => r.model),
         },
@@ -214,12 +225,13 @@ function predictedVsMeasured(): void {
         x: { type: 'logarithmic', ticks: logTicks, min: lo, max: hi, title: axisTitle('measured ms, batch 1 (log)') },
         y: { type: 'logarithmic', ticks: logTicks, min: lo, max: hi, title: axisTitle('predicted ms, host profile (log)') },
       },
-      plugins: { legend: { labels: { filter: (item: any) => item.text !== '+15%' } } },
+      plugins: { legend: { labels: { filter: (item: any, d: any) => item.text !== '+15%' && !d.datasets[item.datasetIndex].spread } } },
     },
   });
   const within = pts.filter((r) => r.hostWithinBand).length;
   note('chart-pred-meas', pts.length
-    ? `${within} of ${pts.length} models within ±15% (green inside, red outside the band).`
+    ? `${within} of ${pts.length} models within ±15% of the measured spread (green inside, red outside): a prediction between the ` +
+      'fastest and the slowest run counts as exact, else its error is taken from the nearer end, so a noisy machine widens the bars, not the errors.'
     : `No host predictions: ${predictionNote('here')}.`);
 }
 
@@ -262,10 +274,109 @@ function peers(): void {
     },
     options: { scales: { y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('ms per batch, median (log)') } } },
   });
-  note('chart-peers', `From ${p.source}: one thread each, same graph, weights and input.`);
+  note('chart-peers', p.measuredInRun
+    ? `Measured in this run by bench/peers (${p.section ?? 'versions in its output'}): one thread each, same graph, weights and input, runs interleaved.`
+    : `Not measured in this run: recorded earlier in ${p.source}${p.section ? `, section “${p.section}”` : ''}, where the machine, versions and load are stated ` +
+      '(one thread each, same graph, weights and input). `simdnet report --peers` measures them now, from a clone with the peers installed.');
 }
 
-for (const draw of [accuracyVsMacs, tx1VsBatch, timeVsMacs, predictedVsMeasured, breakdown, peers]) {
+// 7. Power and energy per image vs batch size (Canziani et al. 2016, Figs. 4 and 9).
+function powerAndEnergy(): void {
+  const devs = data.devices.filter((d) => d.watts !== null);
+  if (!devs.length) {
+    note('chart-power', 'No device profile with a power figure in this build.');
+    note('chart-energy', `No predicted energy: ${predictionNote('TX1')}.`);
+    return;
+  }
+  chart('chart-power', {
+    type: 'line',
+    data: { labels: BATCHES.map(String), datasets: devs.map((d, i) => ({ label: `${d.name} (${d.watts} W)`, data: BATCHES.map(() => d.watts), borderColor: modelColor(i), backgroundColor: modelColor(i), pointRadius: 3 })) },
+    options: { scales: { x: { title: axisTitle('batch size') }, y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('board power, W (log)') } } },
+  });
+  note('chart-power', devs.map((d) => `${d.name}: ${d.powerSource}`).join(' — ') +
+    '. Canziani et al. measured the TX1\'s power nearly independent of batch size and network, so each profile carries one figure.');
+  const rows = data.rows.filter((r) => devs.some((d) => gpuAt(r, d.name, 'energyMjPerImage')));
+  const [a, b] = [devs[0]!.name, devs[1]?.name];
+  chart('chart-energy', {
+    type: 'line',
+    data: { labels: BATCHES.map(String), datasets: modelLines(rows, (r) => gpuAt(r, a, 'energyMjPerImage'), (r) => (b ? gpuAt(r, b, 'energyMjPerImage') : null)) },
+    options: {
+      scales: { x: { title: axisTitle('batch size') }, y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('mJ per image (log)') } },
+      plugins: { legend: modelLegend },
+    },
+  });
+  note('chart-energy', `Predicted energy per image = board power × predicted ms per image. Solid: ${a}` + (b ? `; dashed: ${b}.` : '.') +
+    ' Click a model to show or hide it.');
+}
+
+// 8. GPU memory vs batch size (Canziani et al. 2016, Fig. 5): Titan Xp published and predicted.
+function memoryVsBatch(): void {
+  const gb = (pts: { batch: number; bytes: number }[]) => (pts.length ? BATCHES.map((b) => { const p = pts.find((q) => q.batch === b); return p ? p.bytes / 1e9 : null; }) : null);
+  const rows = data.rows.filter((r) => r.memory.titanXpMeasured.length || gpuAt(r, 'titan-xp', 'memoryBytes'));
+  if (!rows.length) {
+    note('chart-memory-batch', 'No model of this run has Titan Xp memory data or a memory prediction.');
+    return;
+  }
+  chart('chart-memory-batch', {
+    type: 'line',
+    data: { labels: BATCHES.map(String), datasets: modelLines(rows, (r) => gb(r.memory.titanXpMeasured), (r) => gpuAt(r, 'titan-xp', 'memoryBytes', 1e-9)) },
+    options: {
+      scales: { x: { title: axisTitle('batch size') }, y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('Titan Xp GPU memory, GB (log)') } },
+      plugins: { legend: modelLegend },
+    },
+  });
+  note('chart-memory-batch', 'Solid with points: published by Bianco et al. 2018 (Table 2, PyTorch on the Titan Xp). Dashed: predicted ' +
+    '(framework floor + weights + peak live activations, fitted to that table: src/cost/devices/fit-report.md). Click a model to show or hide it.');
+}
+
+// 9. Memory vs parameters at batch 1 (Canziani et al. 2016, Fig. 6): Titan Xp and simdnet's own.
+function memoryVsParams(): void {
+  const at1 = (pts: { batch: number; bytes: number }[]) => pts.find((p) => p.batch === 1)?.bytes ?? null;
+  const series = [
+    { label: 'Titan Xp, published (Bianco et al. 2018)', color: '#d62728', y: (r: ReportRow) => at1(r.memory.titanXpMeasured), style: 'circle' },
+    { label: 'Titan Xp, predicted', color: '#ff9896', y: (r: ReportRow) => r.gpu['titan-xp']?.find((p) => p.batch === 1)?.memoryBytes ?? null, style: 'triangle' },
+    { label: 'simdnet wasm memory (planner)', color: '#1f77b4', y: (r: ReportRow) => at1(r.memory.host), style: 'rectRot' },
+  ];
+  const datasets = series.map((s) => {
+    const rows = data.rows.filter((r) => s.y(r) !== null);
+    return { label: s.label, data: rows.map((r) => ({ x: r.params / 1e6, y: s.y(r)! / 1e6, model: r.model })), backgroundColor: s.color, pointStyle: s.style, pointRadius: 4 };
+  }).filter((d) => d.data.length);
+  if (!datasets.length) {
+    note('chart-memory-params', 'No memory data in this run.');
+    return;
+  }
+  chart('chart-memory-params', {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      scales: { x: { type: 'logarithmic', ticks: logTicks, title: axisTitle('parameters, M (log)') }, y: { type: 'logarithmic', ticks: logTicks, title: axisTitle('memory at batch 1, MB (log)') } },
+      plugins: { tooltip: { callbacks: { label: (c: any) => `${c.raw.model}: ${c.raw.y.toFixed(0)} MB, ${c.raw.x.toFixed(1)} M params` } } },
+    },
+  });
+  note('chart-memory-params', 'The GPU floor (CUDA context and framework, ~0.6-0.9 GB) dominates small networks; simdnet holds the packed weights, ' +
+    'one activation arena and a workspace in its wasm memory.');
+}
+
+// 10. Accuracy density: top-1 per million parameters (Canziani et al. 2016, Fig. 8).
+function accuracyDensity(): void {
+  const rows = data.rows.filter((r) => r.top1PerMParams !== null).sort((p, q) => q.top1PerMParams! - p.top1PerMParams!);
+  if (!rows.length) {
+    note('chart-density', 'No model of this run has a published top-1 accuracy.');
+    return;
+  }
+  chart('chart-density', {
+    type: 'bar',
+    data: { labels: rows.map((r) => r.model), datasets: [{ label: 'top-1 % per M parameters', data: rows.map((r) => r.top1PerMParams), backgroundColor: rows.map(familyColor) }] },
+    options: {
+      indexAxis: 'y',
+      scales: { x: { type: 'logarithmic', ticks: logTicks, title: axisTitle('top-1 accuracy % per million parameters (log)') } },
+      plugins: { legend: { display: false } },
+    },
+  });
+  note('chart-density', 'Information density: how much accuracy each parameter buys (published top-1 over parameter count).');
+}
+
+for (const draw of [accuracyVsMacs, tx1VsBatch, timeVsMacs, predictedVsMeasured, breakdown, peers, powerAndEnergy, memoryVsBatch, memoryVsParams, accuracyDensity]) {
   try {
     draw();
   } catch (e) {

@@ -7,7 +7,7 @@ import type { Graph } from '../graph/types.js';
 import { buildModel, modelInfo } from '../models/index.js';
 import { isModelPath, loadModel } from '../import/index.js';
 import type { LayerWeights } from '../graph/weights.js';
-import { assembleRow, CURVE_BATCHES, type Accuracy, type BatchPoint, type ReportRow } from './data.js';
+import { assembleRow, CURVE_BATCHES, type Accuracy, type BatchPoint, type GpuPoint, type MemoryPoint, type ReportRow } from './data.js';
 import type { Predictor } from './predict-adapter.js';
 import { formatDuration, type Progress } from './progress.js';
 
@@ -47,6 +47,8 @@ export interface CollectOptions {
   predictor: Predictor | null;
   accuracy: ReadonlyMap<string, Accuracy>;
   tx1Measured: ReadonlyMap<string, { network: string; points: BatchPoint[] }>;
+  /** Published Titan Xp GPU memory by zoo name (Bianco et al. 2018 Table 2). */
+  memoryMeasured?: ReadonlyMap<string, MemoryPoint[]>;
   /** Fraction of the progress bar already used (e.g. by calibration), 0..1. */
   progressStart?: number;
   /** Override the benchmark (tests). */
@@ -114,6 +116,17 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
       } catch (e) { notes.push(`TX1 prediction failed: ${msg(e)}`); tx1Predicted.length = 0; }
     }
 
+    const gpuPredicted: Record<string, GpuPoint[]> = {};
+    if (predictor?.gpu) {
+      for (const d of predictor.gpuDevices ?? []) {
+        try { gpuPredicted[d.name] = CURVE_BATCHES.map((b) => predictor.gpu!(p.graph, d.name, b)); } catch (e) { notes.push(`${d.name} prediction failed: ${msg(e)}`); }
+      }
+    }
+    const hostMemory: MemoryPoint[] = [];
+    if (predictor?.hostMemoryBytes) {
+      try { for (const b of CURVE_BATCHES) hostMemory.push({ batch: b, bytes: predictor.hostMemoryBytes(p.graph, b) }); } catch (e) { notes.push(`memory plan failed: ${msg(e)}`); hostMemory.length = 0; }
+    }
+
     progress.update(frac(0), `${tag}: compiling`);
     const compileShare = roughCompileMs(cost.params) / p.weight;
     let result = null;
@@ -137,6 +150,7 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
       bench: result && { medianMs: result.medianMs, minMs: result.minMs, maxMs: result.maxMs, runs: result.runs },
       hostPredictedMs, tx1Predicted,
       tx1Measured: tx1?.points ?? [], tx1Network: tx1?.network ?? null,
+      gpuPredicted, memoryMeasured: opts.memoryMeasured?.get(p.name) ?? [], hostMemory,
       accuracy: opts.accuracy.get(p.name) ?? null,
       notes,
     });

@@ -17,6 +17,31 @@ export interface BatchPoint {
   msPerImage: number;
 }
 
+/** One point of a GPU device's predicted curves (the built-in tx1 / titan-xp profiles). */
+export interface GpuPoint {
+  batch: number;
+  msPerImage: number;
+  /** Board power x ms per image; null when the profile has no power figure. */
+  energyMjPerImage: number | null;
+  /** Predicted GPU memory in use, bytes; null when the profile has no memory model. */
+  memoryBytes: number | null;
+}
+
+/** Memory at one batch size, bytes. */
+export interface MemoryPoint {
+  batch: number;
+  bytes: number;
+}
+
+/** A built-in GPU device as the report uses it. */
+export interface DeviceInfo {
+  name: string;
+  description: string;
+  /** Board power the profile uses, W, and where it comes from; null when none. */
+  watts: number | null;
+  powerSource: string | null;
+}
+
 /** A published top-1 accuracy, as in `data/accuracy/top1.csv`. */
 export interface Accuracy {
   /** Percent, single crop, ImageNet-1k validation. */
@@ -57,6 +82,12 @@ export interface RowInput {
   tx1Predicted: BatchPoint[];
   /** Published TX1 measurements (Bianco et al. 2018 Table 1b); empty when the paper has none. */
   tx1Measured: BatchPoint[];
+  /** Predicted curves per built-in GPU device at {@link CURVE_BATCHES}; absent or empty without a predictor. */
+  gpuPredicted?: Record<string, GpuPoint[]>;
+  /** Published Titan Xp GPU memory (Bianco et al. 2018 Table 2); empty when the paper has none. */
+  memoryMeasured?: MemoryPoint[];
+  /** simdnet's own wasm memory at {@link CURVE_BATCHES}, from the planner. */
+  hostMemory?: MemoryPoint[];
   /** The published network name of `tx1Measured`, null when none. */
   tx1Network: string | null;
   accuracy: Accuracy | null;
@@ -81,9 +112,15 @@ export interface ReportRow {
   measured: BenchInput | null;
   /** Predicted here, batch 1 (host profile). */
   hostPredictedMs: number | null;
-  /** (predicted - measured) / measured; null unless both exist. */
+  /** (predicted - measured median) / measured median; null unless both exist. */
   hostError: number | null;
-  /** |hostError| <= HOST_BAND; null unless both exist. */
+  /**
+   * The error judged against the measured spread: 0 when the prediction lies between the fastest
+   * and the slowest run, else relative to the nearer end (a noisy machine widens the spread, not
+   * the error). Null unless both exist.
+   */
+  hostSpreadError: number | null;
+  /** |hostSpreadError| <= HOST_BAND; null unless both exist. */
   hostWithinBand: boolean | null;
   tx1: {
     network: string | null;
@@ -93,6 +130,14 @@ export interface ReportRow {
     measuredB16: number | null;
     predicted: BatchPoint[];
     measured: BatchPoint[];
+  };
+  /** Predicted curves per built-in GPU device (latency, energy, memory vs batch). */
+  gpu: Record<string, GpuPoint[]>;
+  memory: {
+    /** Titan Xp GPU memory published by Bianco et al. 2018 (Table 2). */
+    titanXpMeasured: MemoryPoint[];
+    /** simdnet's wasm memory from the planner. */
+    host: MemoryPoint[];
   };
   notes: string[];
 }
@@ -115,8 +160,12 @@ export interface TimeFit {
 
 /** A side-by-side table from BENCHMARKS.md (written by `npm run bench:peers`). */
 export interface PeerTable {
-  /** Where it was read from. */
+  /** Where it was read from (a file name) or that it was measured now. */
   source: string;
+  /** The heading it sits under in that file (when and how it was recorded), or the versions measured. */
+  section: string | null;
+  /** True when this run measured it (report --peers), false when it was recorded earlier. */
+  measuredInRun: boolean;
   /** Engine names in column order, simdnet first when present. */
   engines: string[];
   rows: { model: string; batch: number; ms: Record<string, number | null> }[];
@@ -138,6 +187,8 @@ export interface ReportData {
   simdnet: string;
   machine: MachineInfo;
   settings: { mode: 'quick' | 'full'; models: string[]; threads?: number };
+  /** The built-in GPU devices of the predicted curves, with their power figures. */
+  devices: DeviceInfo[];
   /** Which predictions this run has, and per half where they come from or why they are missing. */
   prediction: { tx1: boolean; host: boolean; notes: string[] };
   rows: ReportRow[];
@@ -167,6 +218,12 @@ export function assembleRow(input: RowInput): ReportRow {
   const meas = input.bench?.medianMs ?? null;
   const pred = input.hostPredictedMs;
   const hostError = meas !== null && pred !== null && meas > 0 ? (pred - meas) / meas : null;
+  let hostSpreadError: number | null = null;
+  if (hostError !== null && input.bench && pred !== null) {
+    const lo = Math.min(input.bench.minMs, meas!), hi = Math.max(input.bench.maxMs, meas!);
+    const near = Math.min(hi, Math.max(lo, pred));
+    hostSpreadError = near > 0 ? (pred - near) / near : hostError;
+  }
   const at = (pts: BatchPoint[], b: number) => pts.find((p) => p.batch === b)?.msPerImage ?? null;
   const sort = (pts: BatchPoint[]) => [...pts].sort((p, q) => p.batch - q.batch);
   return {
@@ -182,7 +239,8 @@ export function assembleRow(input: RowInput): ReportRow {
     measured: input.bench,
     hostPredictedMs: pred,
     hostError,
-    hostWithinBand: hostError === null ? null : Math.abs(hostError) <= HOST_BAND + 1e-12,
+    hostSpreadError,
+    hostWithinBand: hostSpreadError === null ? null : Math.abs(hostSpreadError) <= HOST_BAND + 1e-12,
     tx1: {
       network: input.tx1Network,
       predictedB1: at(input.tx1Predicted, 1),
@@ -191,6 +249,11 @@ export function assembleRow(input: RowInput): ReportRow {
       measuredB16: at(input.tx1Measured, 16),
       predicted: sort(input.tx1Predicted),
       measured: sort(input.tx1Measured),
+    },
+    gpu: Object.fromEntries(Object.entries(input.gpuPredicted ?? {}).map(([d, pts]) => [d, [...pts].sort((p, q) => p.batch - q.batch)])),
+    memory: {
+      titanXpMeasured: [...(input.memoryMeasured ?? [])].sort((p, q) => p.batch - q.batch),
+      host: [...(input.hostMemory ?? [])].sort((p, q) => p.batch - q.batch),
     },
     notes: input.notes ? [...input.notes] : [],
   };

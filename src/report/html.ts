@@ -96,7 +96,8 @@ ${data.load.after.toFixed(1)} after${Math.max(data.load.before, data.load.after)
 ${data.rows.map(rowHtml).join('\n')}
 </tbody></table></div>
 <p class="note">Here = simdnet with random weights on this machine, batch 1, median of the timed runs (hover for min/max).
-Error = (predicted − measured) / measured${agree.n ? `; ${agree.within} of ${agree.n} within ±${100 * HOST_BAND}%` : ''}.
+Error = (predicted − measured median) / measured median; a model is flagged when the prediction is more than ±${100 * HOST_BAND}% outside the
+measured spread (fastest to slowest run)${agree.n ? `: ${agree.within} of ${agree.n} within` : ''}.
 Predictions: ${esc(data.prediction.notes.join('; '))}. TX1 published = Bianco et al. 2018, Table 1b. 1 MAC = one multiply-add.</p>
 
 ${section('chart-accuracy', '1. Top-1 accuracy vs operations (bubble size = parameters)', '', 460)}
@@ -108,6 +109,12 @@ ${section('chart-pred-meas', '4. Predicted vs measured latency on this machine (
 <div id="chart-breakdown-params"><div class="chart-box" style="height:${barHeight}px"><canvas></canvas></div></div></div>
 <p class="note">conv = k×k convolution, conv1x1 = pointwise, dwconv = depthwise, fc = fully connected (MobileNet paper, Table 2 style).</p></section>
 ${section('chart-peers', '6. Side by side with TensorFlow.js (wasm) and ONNX Runtime Web', '', 380)}
+<section id="chart-power-energy"><h2>7. Power and energy per image vs batch size</h2>
+<div class="pair"><div id="chart-power"><div class="chart-box" style="height:380px"><canvas></canvas></div><p class="note"></p></div>
+<div id="chart-energy"><div class="chart-box" style="height:540px"><canvas></canvas></div><p class="note"></p></div></div></section>
+${section('chart-memory-batch', '8. GPU memory vs batch size (Titan Xp)', '', 540)}
+${section('chart-memory-params', '9. Memory vs parameters, batch 1', '', 440)}
+${section('chart-density', '10. Accuracy density: top-1 per million parameters', '', 90 + 22 * data.rows.filter((r) => r.top1PerMParams !== null).length)}
 
 ${notes.length ? `<h2>Notes</h2><ul class="note">${notes.join('')}</ul>` : ''}
 <footer>

@@ -14,18 +14,18 @@ import { timeFits, type MachineInfo, type ReportData } from './data.js';
 import { loadAssets, renderHtml } from './html.js';
 import { loadPredictor } from './predict-adapter.js';
 import { createProgress, formatDuration, type Progress } from './progress.js';
-import { loadAccuracy, loadPeerTable, loadTx1Measured, PACKAGE_ROOT } from './sources.js';
+import { loadAccuracy, loadPeerTable, loadTitanXpMemory, loadTx1Measured, measurePeers, PACKAGE_ROOT, peersUnavailable } from './sources.js';
 import { formatReportTable } from './table.js';
 
 export { assembleRow, linearFit, timeFits, hostAgreement, CURVE_BATCHES, HOST_BAND } from './data.js';
 export type { ReportData, ReportRow, RowInput, LinearFit, PeerTable } from './data.js';
-export { parsePeerTable, parseAccuracy, parseCsv, BIANCO_NAMES } from './sources.js';
+export { parsePeerTable, parseAccuracy, parseCsv, parseMemoryTable, BIANCO_NAMES } from './sources.js';
 export { runsFor } from './collect.js';
 export { renderHtml } from './html.js';
 export { formatReportTable } from './table.js';
 
 export const REPORT_USAGE =
-  'report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks BENCHMARKS.md] [--no-calibrate] [--threads N|auto]';
+  'report [--quick | --full] [--models a,b,c] [--out report.html] [--json] [--benchmarks BENCHMARKS.md | --peers] [--no-calibrate] [--threads N|auto]';
 
 /** Options of {@link runReport}, already validated. */
 export interface ReportOptions {
@@ -38,6 +38,8 @@ export interface ReportOptions {
   json: boolean;
   /** The BENCHMARKS.md holding the peer table; default the package's. */
   benchmarks?: string;
+  /** Measure the peers in this run (bench/peers) instead of reading a recorded table. */
+  peers?: boolean;
   /** Calibrate the host profile when there is none (default true). */
   calibrate?: boolean;
   /** Kernel threads to measure this machine with (default 1). */
@@ -56,7 +58,7 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
       options: {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, json: { type: 'boolean' },
         models: { type: 'string' }, out: { type: 'string' }, benchmarks: { type: 'string' },
-        'no-calibrate': { type: 'boolean' }, threads: { type: 'string' },
+        'no-calibrate': { type: 'boolean' }, threads: { type: 'string' }, peers: { type: 'boolean' },
       },
     }));
   } catch (e: any) {
@@ -88,6 +90,11 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
     }
   }
   if (values.out === '') throw new ReportUsageError('report: --out is empty');
+  if (values.peers && values.benchmarks !== undefined) throw new ReportUsageError('report: --peers and --benchmarks exclude each other (measure now, or read a recorded table)');
+  if (values.peers) {
+    const why = peersUnavailable();
+    if (why) throw new ReportUsageError(`report: --peers: ${why}`);
+  }
   let threads: number | 'auto' | undefined;
   if (values.threads !== undefined) {
     const v = String(values.threads);
@@ -100,6 +107,7 @@ export function parseReportArgs(args: string[], cwd = process.cwd()): ReportOpti
     models, mode: values.full ? 'full' : 'quick', out, json: Boolean(values.json),
     benchmarks: values.benchmarks === undefined ? undefined : resolve(cwd, String(values.benchmarks)),
     calibrate: !values['no-calibrate'],
+    ...(values.peers ? { peers: true } : {}),
     ...(threads !== undefined ? { threads } : {}),
   };
 }
@@ -150,18 +158,26 @@ export async function collectReport(opts: ReportOptions, progress: Progress): Pr
   const tx1 = loadTx1Measured();
   const rows = await collectRows({
     models: opts.models, mode: opts.mode, progress, predictor,
-    accuracy: loadAccuracy(), tx1Measured: tx1.byModel, threads,
+    accuracy: loadAccuracy(), tx1Measured: tx1.byModel, memoryMeasured: loadTitanXpMemory(), threads,
   });
+  let peers = null;
+  if (opts.peers) {
+    // zoo models only (a model file has no peer twin), batch 1, a few interleaved runs
+    const zoo = opts.models.filter((m) => !isModelPath(m));
+    progress.update(1, `measuring the peers on ${zoo.length} models (bench/peers)`);
+    peers = measurePeers(zoo, opts.mode === 'quick' ? 3 : 10);
+  } else peers = loadPeerTable(opts.benchmarks);
   progress.done();
   return {
     generated: new Date().toISOString(),
     simdnet: packageVersion(),
     machine: machineInfo(),
     settings: { mode: opts.mode, models: opts.models, threads },
+    devices: predictor.gpuDevices ?? [],
     prediction: { tx1: predictor.tx1MsPerImage !== null, host: predictor.hostMsPerImage !== null, notes },
     rows,
     fits: timeFits(rows),
-    peers: loadPeerTable(opts.benchmarks),
+    peers,
     elapsedMs: performance.now() - t0,
     load: { before: loadBefore, after: os.loadavg()[0]! },
   };

@@ -3,7 +3,8 @@
 // module to exercise each branch.
 
 import type { Graph } from '../graph/types.js';
-import { predict as costPredict, BUILTIN_DEVICES } from '../cost/predict.js';
+import { predict as costPredict, predictMemoryBytes, deviceProfile, BUILTIN_DEVICES } from '../cost/predict.js';
+import type { DeviceInfo, GpuPoint } from './data.js';
 import { calibrateHost, loadHostProfile, saveHostProfile } from '../calibrate/host.js';
 
 /** What the report asks of the latency model; a null member is not available in this build. */
@@ -12,11 +13,25 @@ export interface Predictor {
   tx1MsPerImage: ((graph: Graph, batch: number) => number) | null;
   /** Predicted ms per image of simdnet on this machine at batch 1 (host profile). */
   hostMsPerImage: ((graph: Graph) => number) | null;
+  /** Predicted latency, energy and memory on each built-in GPU device at `batch`; null when none. */
+  gpu?: ((graph: Graph, device: string, batch: number) => GpuPoint) | null;
+  /** The built-in GPU devices `gpu` knows (in the report's order). */
+  gpuDevices?: DeviceInfo[];
+  /** simdnet's wasm memory for `graph` at `batch` (the planner's size, no profile needed). */
+  hostMemoryBytes?: ((graph: Graph, batch: number) => number) | null;
 }
+
+/** The GPU devices the report draws curves for, in this order. */
+export const REPORT_DEVICES: readonly string[] = Object.freeze(['tx1', 'titan-xp']);
 
 /** What the report uses of the cost model and the calibration (tests substitute their own). */
 export interface PredictModule {
-  predict?: (graph: Graph, opts: { device: unknown; batch?: number; threads?: number }) => { msPerImage: number };
+  predict?: (graph: Graph, opts: { device: unknown; batch?: number; threads?: number }) =>
+    { msPerImage: number; energyMjPerImage?: number | null; memoryBytes?: number | null };
+  /** Memory of a graph under an execution (the planner's size for 'simdnet'). */
+  predictMemoryBytes?: (graph: Graph, profile: { execution: 'simdnet' }, batch: number) => number | null;
+  /** A built-in profile by name (for the devices' descriptions and power figures). */
+  deviceProfile?: (name: string) => { description: string; power: { watts: number; source: string } | null };
   BUILTIN_DEVICES?: readonly string[];
   calibrateHost?: (opts: { onProgress?: (done: number, total: number, label: string) => void; machine?: string }) => Promise<unknown>;
   /** This machine's saved profile (what `simdnet calibrate` wrote), or null when there is none. */
@@ -49,7 +64,7 @@ export interface LoadedPredictor {
 /** Loads the latency model, calibrating this machine first when asked and no profile exists. */
 export async function loadPredictor(opts: LoadPredictorOptions): Promise<LoadedPredictor> {
   const mod: PredictModule = opts.module ?? {
-    predict: costPredict as PredictModule['predict'], BUILTIN_DEVICES, calibrateHost: calibrateHost as PredictModule['calibrateHost'],
+    predict: costPredict as PredictModule['predict'], BUILTIN_DEVICES, deviceProfile, predictMemoryBytes, calibrateHost: calibrateHost as PredictModule['calibrateHost'],
     loadHostProfile, saveHostProfile: saveHostProfile as PredictModule['saveHostProfile'],
   };
   const predict = mod.predict;
@@ -65,6 +80,17 @@ export async function loadPredictor(opts: LoadPredictorOptions): Promise<LoadedP
   } else {
     notes.push('TX1: no tx1 device profile in this build (npm run calibrate:devices), so no TX1 predictions');
   }
+
+  const gpuDevices: DeviceInfo[] = [];
+  for (const name of REPORT_DEVICES) {
+    if (!mod.BUILTIN_DEVICES?.includes(name) || typeof mod.deviceProfile !== 'function') continue;
+    const d = mod.deviceProfile(name);
+    gpuDevices.push({ name, description: d.description, watts: d.power?.watts ?? null, powerSource: d.power?.source ?? null });
+  }
+  const gpu: Predictor['gpu'] = gpuDevices.length ? (graph, device, batch) => {
+    const r = predict(graph, { device, batch });
+    return { batch, msPerImage: r.msPerImage, energyMjPerImage: r.energyMjPerImage ?? null, memoryBytes: r.memoryBytes ?? null };
+  } : null;
 
   let profile: unknown = typeof mod.loadHostProfile === 'function' ? mod.loadHostProfile() : null;
   let calibrated = false;
@@ -96,5 +122,8 @@ export async function loadPredictor(opts: LoadPredictorOptions): Promise<LoadedP
   } else {
     notes.push("here: no host profile (run 'simdnet calibrate', or the report without --no-calibrate), so no host predictions");
   }
-  return { predictor: { tx1MsPerImage, hostMsPerImage }, notes, calibrated };
+  // the planner sizes simdnet's memory from the lowering alone: no host profile needed
+  const mem = mod.predictMemoryBytes;
+  const hostMemoryBytes = typeof mem === 'function' ? (graph: Graph, batch: number) => mem(graph, { execution: 'simdnet' }, batch)! : null;
+  return { predictor: { tx1MsPerImage, hostMsPerImage, gpu, gpuDevices, hostMemoryBytes }, notes, calibrated };
 }

@@ -1,11 +1,14 @@
 // Published data the report puts next to our own numbers, read from files shipped in the package
-// (data/): top-1 accuracy, and the Jetson TX1 measurements of Bianco et al. 2018; plus the peer
-// table of BENCHMARKS.md when a `npm run bench:peers` result was written there.
+// (data/): top-1 accuracy, and the Jetson TX1 / Titan Xp measurements of Bianco et al. 2018; plus
+// the peers: measured in the run (`--peers`, bench/peers) or the table of BENCHMARKS.md when a
+// `npm run bench:peers` result was written there, labelled as such.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Accuracy, BatchPoint, PeerTable } from './data.js';
+import type { Accuracy, BatchPoint, MemoryPoint, PeerTable } from './data.js';
 
 /** The package root (dist/report/ → ../..). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,6 +122,40 @@ export function findFile(dir: string, name: string, depth = 3): string | null {
   return null;
 }
 
+/** Bianco et al. 2018 Table 2: GPU memory of each network on the Titan Xp. */
+export const TITANXP_MEMORY_CSV_NAME = 'bianco2018_titanxp_gpu_memory_gb.csv';
+
+/**
+ * Published network name -> memory points, from a `network,batch_size,gpu_memory_gb` table. A few
+ * rows repeat batch 1 in MB (three digits, e.g. `SqueezeNet-v1.0,1,943`): a value above 50 is read
+ * as MB and replaces the rounded GB value of the same point.
+ */
+export function parseMemoryTable(text: string): Map<string, MemoryPoint[]> {
+  const out = new Map<string, MemoryPoint[]>();
+  for (const r of parseCsv(text)) {
+    const batch = Number(r.batch_size), v = Number(r.gpu_memory_gb);
+    if (!r.network || !Number.isInteger(batch) || batch < 1 || !(v > 0)) continue;
+    const bytes = (v > 50 ? v / 1000 : v) * 1e9;
+    const pts = (out.get(r.network) ?? []).filter((p) => p.batch !== batch);
+    pts.push({ batch, bytes });
+    out.set(r.network, pts.sort((a, b) => a.batch - b.batch));
+  }
+  return out;
+}
+
+/** The published Titan Xp memory keyed by zoo name (empty when the table is not shipped). */
+export function loadTitanXpMemory(dataDir = join(PACKAGE_ROOT, 'data')): Map<string, MemoryPoint[]> {
+  const path = findFile(dataDir, TITANXP_MEMORY_CSV_NAME);
+  const byModel = new Map<string, MemoryPoint[]>();
+  if (!path) return byModel;
+  const table = parseMemoryTable(readFileSync(path, 'utf8'));
+  for (const [model, network] of Object.entries(BIANCO_NAMES)) {
+    const points = table.get(network);
+    if (points) byModel.set(model, points);
+  }
+  return byModel;
+}
+
 /** The published TX1 measurements keyed by zoo name, and the file they came from (null when not shipped). */
 export function loadTx1Measured(dataDir = join(PACKAGE_ROOT, 'data')):
 { path: string | null; byModel: Map<string, { network: string; points: BatchPoint[] }> } {
@@ -166,13 +203,44 @@ export function parsePeerTable(markdown: string, source: string): PeerTable | nu
       });
       rows.push({ model, batch: Number.isInteger(batch) && batch > 0 ? batch : 1, ms });
     }
-    return rows.length ? { source, engines, rows } : null;
+    // the heading the table sits under names when and how it was recorded
+    let section: string | null = null;
+    for (let k = i - 1; k >= 0; k--) { const h = /^#{1,6}\s+(.*)$/.exec(lines[k]!); if (h) { section = h[1]!.trim(); break; } }
+    return rows.length ? { source, section, measuredInRun: false, engines, rows } : null;
   }
   return null;
 }
 
-/** Reads the peer table from `path` (default: BENCHMARKS.md at the package root); null when absent. */
-export function loadPeerTable(path = join(PACKAGE_ROOT, 'BENCHMARKS.md')): PeerTable | null {
+/**
+ * Reads the peer table from `path` (default: BENCHMARKS.md at the package root); null when absent.
+ * The source is named as `label` (default: the file name, not a machine-specific absolute path).
+ */
+export function loadPeerTable(path = join(PACKAGE_ROOT, 'BENCHMARKS.md'), label = basename(path)): PeerTable | null {
   if (!existsSync(path)) return null;
-  return parsePeerTable(readFileSync(path, 'utf8'), path);
+  return parsePeerTable(readFileSync(path, 'utf8'), label);
+}
+
+/** Why `simdnet report --peers` cannot measure the peers here, or null when it can. */
+export function peersUnavailable(root = PACKAGE_ROOT): string | null {
+  if (!existsSync(join(root, 'bench', 'peers', 'index.mjs'))) return 'bench/peers is not part of an installed package (run it from a clone of the repository)';
+  for (const dep of ['@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
+    if (!existsSync(join(root, 'node_modules', ...dep.split('/')))) return `the peer package ${dep} is not installed (npm ci in a clone installs it)`;
+  }
+  return null;
+}
+
+/**
+ * Measures the peers now: bench/peers on `models` (batch 1, interleaved runs), its printed table
+ * parsed like BENCHMARKS.md's. Throws with bench/peers' own output when it fails.
+ */
+export function measurePeers(models: readonly string[], runs: number, root = PACKAGE_ROOT): PeerTable {
+  const out = join(tmpdir(), `simdnet-report-peers-${process.pid}.json`);
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'peers', 'index.mjs'), '--models', models.join(','), '--runs', String(runs), '--warmup', '2', '--out', out],
+    { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  rmSync(out, { force: true });
+  const table = parsePeerTable(r.stdout ?? '', 'bench/peers, measured in this run');
+  if (!table) throw new Error(`bench/peers failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-5).join(' / ')}`);
+  table.section = r.stdout.split('\n').find((l) => l.startsWith('versions:'))?.trim() ?? null;
+  table.measuredInRun = true;
+  return table;
 }

@@ -51,7 +51,7 @@ export function formatReportTable(d: ReportData): string {
     'Jetson TX1; pub = Bianco et al. 2018 Table 1b (PyTorch, cuDNN).');
   for (const n of d.prediction.notes) lines.push(`prediction: ${n}`);
   const agree = hostAgreement(d.rows);
-  if (agree.n) lines.push(`host prediction within ±${100 * HOST_BAND}%: ${agree.within}/${agree.n} models (worst ${pctSigned(agree.worst)})`);
+  if (agree.n) lines.push(`host prediction within ±${100 * HOST_BAND}% of the measured spread: ${agree.within}/${agree.n} models (worst vs median ${pctSigned(agree.worst)})`);
   lines.push(fitLine('time vs MACs, TX1 published, batch 1', d.fits.tx1));
   lines.push(fitLine('time vs MACs, here, batch 1', d.fits.here));
   for (const r of d.rows) for (const n of r.notes) lines.push(`note: ${r.model}: ${n}`);

@@ -2,7 +2,7 @@ import type { Graph, GraphNode, Shape, Activation } from '../graph/types.js';
 import { numel, OP_SPECS, type NodeOf } from '../graph/ops.js';
 import type { LayerWeights, ConvWeights, FcWeights, BatchNormWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { randomWeights } from '../graph/weights.js';
-import { lower, flattenedMap, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
+import { lower, flattenedMap, planEngineBytes, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
 import type { WinogradMode } from '../kernels/select.js';
 import { Engine } from '../wasm/engine.js';
 import { features, init } from '../wasm/loader.js';
@@ -588,46 +588,8 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   }
 }
 
-/**
- * Shared memory a threaded engine reserves for a lowered network: the kernels' static data, the
- * activation arena, every step's packed weights, the largest packing upload, one workspace block
- * per thread, programs and scratch, plus a little room. Shared memory cannot move once created,
- * so this is its maximum; a single-thread engine instead grows as it goes.
- */
-export function reserveBytes(lowered: ReturnType<typeof lower>, threads: number): number {
-  const mem = planValues(lowered);
-  const shape = (id: number) => lowered.values[id]!.shape;
-  let kept = 0, transient = 0, ws = 0, calls = 0;
-  for (const s of lowered.steps) {
-    calls += 1;
-    if (s.node.op === 'conv2d') {
-      const n = s.node as NodeOf<'conv2d'>, xs = shape(s.inputs[0]!);
-      const cin = xs[3]!;
-      if (s.kind === 'dw3x3s1' || s.kind === 'dw3x3s2' || s.kind === 'dwgeneric') {
-        kept += DepthwiseConv2d.memoryFloats(cin, n.kernel);
-        continue;
-      }
-      const path = s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
-      const m = Conv2d.memoryFloats(cin, n.outChannels, n.kernel, n.groups, path);
-      kept += m.kept;
-      transient = Math.max(transient, m.transient);
-      const [bn, ho, wo] = s.outShape as number[];
-      ws = Math.max(ws, Conv2d.workspaceFloatsFor({ inChannels: cin, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, groups: n.groups }, path, bn!, ho!, wo!));
-    } else if (s.node.op === 'fc') {
-      const n = s.node as NodeOf<'fc'>;
-      const m = FullyConnected.memoryFloats(numel(shape(s.inputs[0]!).slice(1)), n.outFeatures);
-      kept += m.kept;
-      transient = Math.max(transient, m.transient);
-    } else if (s.kind === 'scale_shift') {
-      const xs = shape(s.inputs[0]!);
-      kept += 2 * Math.max(16, Math.ceil(xs[xs.length - 1]! / 16) * 16);
-    }
-  }
-  // a program: per thread per call, fn + count + up to 32 arguments (f64)
-  const programFloats = calls * threads * 34 * 2 + lowered.steps.length * 16;
-  const floats = mem.arenaFloats + kept + transient + ws * threads + programFloats + threads * 512;
-  return Math.ceil((floats * 4 + 2 * 2 ** 20) * 1.02);
-}
+/** Shared memory a threaded engine reserves for a lowered network: see planEngineBytes. */
+export const reserveBytes = planEngineBytes;
 
 /** Checks every weight set against its layer (HWIO / IO layouts) before any of it is packed. */
 function checkWeights(graph: Graph, weights: Map<string, LayerWeights>): Map<string, LayerWeights> {

@@ -7,50 +7,89 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
     "schema": "simdnet-device/1",
     "name": "tx1",
     "description": "NVIDIA Jetson TX1 (Maxwell GPU, 256 CUDA cores), PyTorch eager mode with cuDNN, fp32",
-    "execution": "eager",
-    "bandwidthGBs": 12.6014,
+    "execution": "pytorch",
+    "bandwidthGBs": 14.077,
     "classes": {
       "conv": {
-        "gflops": 363.455,
-        "overheadUs": 58.014
+        "gflops": 339.118,
+        "overheadUs": 1.00225
       },
       "conv1x1": {
         "gflops": 511,
-        "overheadUs": 58.014
+        "overheadUs": 1.00225
       },
       "dwconv": {
-        "gflops": 511,
-        "overheadUs": 58.014
+        "gflops": 15.6207,
+        "overheadUs": 1.00225
       },
       "fc": {
         "gflops": 511,
-        "overheadUs": 58.014
+        "overheadUs": 1.00225
       },
       "pool": {
-        "gflops": 2.34567,
-        "overheadUs": 58.014
+        "gflops": 511,
+        "overheadUs": 68.2511
       },
       "eltwise": {
-        "gflops": 4.32477,
-        "overheadUs": 58.014
+        "gflops": 511,
+        "overheadUs": 68.2511
       },
       "other": {
-        "gflops": 4.32477,
-        "overheadUs": 58.014
+        "gflops": 511,
+        "overheadUs": 68.2511
       }
+    },
+    "kinds": {
+      "conv3x3": {
+        "gflops": 385.487,
+        "overheadUs": 1.00225
+      },
+      "gconv": {
+        "gflops": 360.237,
+        "overheadUs": 1.00225
+      },
+      "globalavgpool": {
+        "gflops": 0.65444,
+        "overheadUs": 68.2511
+      },
+      "channelmul": {
+        "gflops": 2.66271,
+        "overheadUs": 68.2511
+      }
+    },
+    "gpu": {
+      "sms": 2,
+      "tileM": 128,
+      "tileN": 64,
+      "l2Bytes": 262144,
+      "groupUs": 22.2835,
+      "l2GBs": 14.077
+    },
+    "launch": {
+      "issueUs": 120.569
     },
     "power": {
       "watts": 6,
       "source": "NVIDIA whitepaper \"GPU-Based Deep Learning Inference: A Performance and Power Analysis\" (Nov 2015): GoogLeNet on the Jetson TX1 at up to 75 images/s \"using up to 6 W\"; Canziani et al. 2016 found power nearly independent of batch size and architecture, so one figure is used for every network"
     },
-    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(b) (data/tx1/bianco2018_tx1_ms_per_image.csv); one per-layer overhead for every class; 'other' tied to 'eltwise'",
+    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(b) (data/tx1/bianco2018_tx1_ms_per_image.csv); PyTorch's kernels (framework lowering), a launch queue, convolutions priced on whole 128 x 64 tiles over 2 SMs; pool / eltwise / other at the memory roofline",
     "fit": {
       "method": "Nelder-Mead on mean squared log error, bounded parameters (scripts/calibrate-devices.mjs)",
-      "points": 100,
+      "points": 231,
       "networks": [
         "alexnet",
         "inception-v2",
-        "googlenet",
+        "caffe-resnet-101",
+        "densenet-121",
+        "densenet-169",
+        "densenet-201",
+        "densenet-161",
+        "dpn-68",
+        "dpn-98",
+        "dpn-131",
+        "fbresnet-152",
+        "bvlc-googlenet",
+        "inception-resnet-v2",
         "inception-v3",
         "inception-v4",
         "mobilenet-v1",
@@ -59,30 +98,54 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
         "resnet-152",
         "resnet-18",
         "resnet-50",
+        "resnext-101-32x4d",
+        "resnext-101-64x4d",
+        "se-resnet-101",
+        "se-resnet-152",
+        "se-resnet-50",
+        "se-resnext-101-32x4d",
+        "se-resnext-50-32x4d",
+        "senet-154",
+        "shufflenet-g8",
+        "squeezenet-1.0",
+        "squeezenet-1.1",
         "vgg-11",
         "vgg-11-bn",
         "vgg-16",
         "vgg-16-bn",
         "vgg-19",
-        "vgg-19-bn"
+        "vgg-19-bn",
+        "xception"
       ],
       "lono": {
-        "points": 100,
-        "median": 0.0924,
-        "p90": 0.2798,
-        "max": 0.6804
+        "points": 231,
+        "median": 0.0704,
+        "p90": 0.3002,
+        "max": 0.7136
       },
       "baselineLono": {
-        "points": 100,
-        "median": 0.165,
-        "p90": 0.5187,
-        "max": 1.383
+        "points": 231,
+        "median": 0.203,
+        "p90": 0.529,
+        "max": 1.3607
+      },
+      "lofo": {
+        "points": 231,
+        "median": 0.1085,
+        "p90": 0.3549,
+        "max": 0.5436
+      },
+      "baselineLofo": {
+        "points": 231,
+        "median": 0.2367,
+        "p90": 0.5667,
+        "max": 1.3607
       },
       "training": {
-        "points": 100,
-        "median": 0.0821,
-        "p90": 0.2705,
-        "max": 0.6463
+        "points": 231,
+        "median": 0.0651,
+        "p90": 0.2921,
+        "max": 0.6763
       }
     }
   },
@@ -90,50 +153,89 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
     "schema": "simdnet-device/1",
     "name": "titan-xp",
     "description": "NVIDIA Titan Xp (Pascal GP102, 3840 CUDA cores), PyTorch eager mode with cuDNN, fp32",
-    "execution": "eager",
-    "bandwidthGBs": 301.7,
+    "execution": "pytorch",
+    "bandwidthGBs": 381.211,
     "classes": {
       "conv": {
-        "gflops": 16262.8,
-        "overheadUs": 19.2771
+        "gflops": 7540.03,
+        "overheadUs": 27.501
       },
       "conv1x1": {
-        "gflops": 12150,
-        "overheadUs": 19.2771
+        "gflops": 12145.6,
+        "overheadUs": 27.501
       },
       "dwconv": {
-        "gflops": 12138.6,
-        "overheadUs": 19.2771
+        "gflops": 198.98,
+        "overheadUs": 27.501
       },
       "fc": {
-        "gflops": 5796.2,
-        "overheadUs": 19.2771
+        "gflops": 12150,
+        "overheadUs": 27.501
       },
       "pool": {
-        "gflops": 54.3353,
-        "overheadUs": 19.2771
+        "gflops": 12150,
+        "overheadUs": 7.88261
       },
       "eltwise": {
-        "gflops": 2353.49,
-        "overheadUs": 19.2771
+        "gflops": 12150,
+        "overheadUs": 7.88261
       },
       "other": {
-        "gflops": 2353.49,
-        "overheadUs": 19.2771
+        "gflops": 12150,
+        "overheadUs": 7.88261
       }
+    },
+    "kinds": {
+      "conv3x3": {
+        "gflops": 17970.9,
+        "overheadUs": 27.501
+      },
+      "gconv": {
+        "gflops": 12150,
+        "overheadUs": 27.501
+      },
+      "globalavgpool": {
+        "gflops": 8.45877,
+        "overheadUs": 7.88261
+      },
+      "channelmul": {
+        "gflops": 47.1699,
+        "overheadUs": 7.88261
+      }
+    },
+    "gpu": {
+      "sms": 30,
+      "tileM": 128,
+      "tileN": 64,
+      "l2Bytes": 3145728,
+      "groupUs": 8.03501,
+      "l2GBs": 7624.22
+    },
+    "launch": {
+      "issueUs": 17.1237
     },
     "power": {
       "watts": 250,
       "source": "NVIDIA TITAN Xp specifications: 250 W graphics card power (TDP). A spec-sheet upper bound, not a measurement during inference, so energy per image is an upper bound too"
     },
-    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(a) (data/tx1/bianco2018_titanxp_ms_per_image.csv); one per-layer overhead for every class; 'other' tied to 'eltwise'",
+    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(a) (data/tx1/bianco2018_titanxp_ms_per_image.csv); PyTorch's kernels (framework lowering), a launch queue, convolutions priced on whole 128 x 64 tiles over 30 SMs; pool / eltwise / other at the memory roofline",
     "fit": {
       "method": "Nelder-Mead on mean squared log error, bounded parameters (scripts/calibrate-devices.mjs)",
-      "points": 119,
+      "points": 273,
       "networks": [
         "alexnet",
         "inception-v2",
-        "googlenet",
+        "caffe-resnet-101",
+        "densenet-121",
+        "densenet-169",
+        "densenet-201",
+        "densenet-161",
+        "dpn-68",
+        "dpn-98",
+        "dpn-131",
+        "fbresnet-152",
+        "bvlc-googlenet",
+        "inception-resnet-v2",
         "inception-v3",
         "inception-v4",
         "mobilenet-v1",
@@ -142,31 +244,61 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
         "resnet-152",
         "resnet-18",
         "resnet-50",
+        "resnext-101-32x4d",
+        "resnext-101-64x4d",
+        "se-resnet-101",
+        "se-resnet-152",
+        "se-resnet-50",
+        "se-resnext-101-32x4d",
+        "se-resnext-50-32x4d",
+        "senet-154",
+        "shufflenet-g8",
+        "squeezenet-1.0",
+        "squeezenet-1.1",
         "vgg-11",
         "vgg-11-bn",
         "vgg-16",
         "vgg-16-bn",
         "vgg-19",
-        "vgg-19-bn"
+        "vgg-19-bn",
+        "xception"
       ],
       "lono": {
-        "points": 119,
-        "median": 0.131,
-        "p90": 0.2682,
-        "max": 0.4796
+        "points": 273,
+        "median": 0.061,
+        "p90": 0.186,
+        "max": 0.4617
       },
       "baselineLono": {
-        "points": 119,
-        "median": 0.3869,
-        "p90": 0.6778,
-        "max": 2.6337
+        "points": 273,
+        "median": 0.4952,
+        "p90": 0.7059,
+        "max": 2.6192
+      },
+      "lofo": {
+        "points": 273,
+        "median": 0.0828,
+        "p90": 0.2081,
+        "max": 0.5238
+      },
+      "baselineLofo": {
+        "points": 273,
+        "median": 0.5338,
+        "p90": 1.3387,
+        "max": 3.7637
       },
       "training": {
-        "points": 119,
-        "median": 0.1149,
-        "p90": 0.2602,
-        "max": 0.4718
+        "points": 273,
+        "median": 0.0563,
+        "p90": 0.1782,
+        "max": 0.4556
       }
+    },
+    "memory": {
+      "floorBytes": 690000000,
+      "weightFactor": 1.2,
+      "activationFactor": 0.293573,
+      "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 2 (data/tx1/bianco2018_titanxp_gpu_memory_gb.csv): 167 of 273 points within 15%"
     }
   },
 }) as Record<string, DeviceProfile>;
