@@ -65,6 +65,8 @@ const familyOf = (zoo) => { const f = modelInfo(zoo).family; return FAMILY_MERGE
 
 /** The p90 goal of the fit: held-out points beyond it are listed with what the data shows. */
 const MISS = 0.18;
+/** Bianco's tables by device, read on first use (the notes of fit-report.md quote them). */
+const MEASURED = {};
 
 const BIANCO = 'S. Bianco, R. Cadene, L. Celona, P. Napoletano, "Benchmark Analysis of Representative Deep Neural ' +
   'Network Architectures", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2)';
@@ -381,6 +383,14 @@ function fitMemory(dev) {
 
 // --- main ------------------------------------------------------------------------------------------
 
+// --markdown: re-render fit-report.md from fit-report.json (no fitting)
+if (process.argv.includes('--markdown')) {
+  const saved = JSON.parse(readFileSync(join(ROOT, 'src/cost/devices/fit-report.json'), 'utf8'));
+  writeFileSync(join(ROOT, 'src/cost/devices/fit-report.md'), markdown(saved));
+  console.log('wrote src/cost/devices/fit-report.md from fit-report.json');
+  process.exit(0);
+}
+
 const report = { generatedBy: 'scripts/calibrate-devices.mjs', data: BIANCO, nameMap: NAME_MAP, notInZoo: NOT_IN_ZOO, devices: {} };
 const t0 = performance.now();
 for (const dev of DEVICES) {
@@ -453,20 +463,45 @@ console.log(`wrote src/cost/devices/{${DEVICES.map((d) => d.name).join(',')}}.js
 function pct(v) { return `${(100 * v).toFixed(1)}%`; }
 
 
-/** What the measurements themselves show about a network's misses (observations, not fitted). */
+/** A measured ms per image of Bianco's table for a zoo network, or undefined. */
+function measuredMs(device, zoo, batch) {
+  const dev = DEVICES.find((d) => d.name === device);
+  MEASURED[device] ??= readCsv(dev.file);
+  return MEASURED[device].find((r) => NAME_MAP[r.network] === zoo && r.batch === batch)?.ms;
+}
+
+/**
+ * What the measurements themselves show about a network's misses (observations from the tables,
+ * not fitted): one clause per group of points, the rest said to be unexplained.
+ */
 function explain(device, zoo, batches) {
-  const other = device === 'tx1' ? 'titan-xp' : 'tx1';
-  if (/^vgg-/.test(zoo) && batches.every((b) => b === 2 || b === 4)) {
-    return 'measured slower per image at batch 2 than at batch 1 on both GPUs (e.g. VGG-11 on the TX1: 106 ms at 1, 126 at 2): ' +
-      'cuDNN\'s heuristic picking another algorithm for these shapes; no model that gets cheaper with batch follows it';
+  const ms = (b, z = zoo, d = device) => measuredMs(d, z, b);
+  const out = [];
+  let rest = batches;
+  const take = (pred, text) => {
+    const hit = rest.filter(pred);
+    if (hit.length && text) { out.push(`batch ${hit.join(', ')}: ${text}`); rest = rest.filter((b) => !pred(b)); }
+  };
+  if (/^vgg-/.test(zoo)) {
+    take((b) => b === 2 || b === 4, `measured ${ms(2)} ms per image at batch 2 against ${ms(1)} at batch 1 (slower per image, on both GPUs): ` +
+      'cuDNN choosing another algorithm for these shapes; no model that gets cheaper with batch follows it');
   }
-  if (zoo === 'vgg-11' && device === 'tx1') return 'VGG-11 at batch 16-64 runs at 30-32 ms per image, ~35% below VGG-11-BN (47) with the same convolutions; the rest of the family is ~10% off';
+  if (zoo === 'vgg-11' && device === 'tx1') {
+    take((b) => b >= 16, `${Math.min(ms(16), ms(32))}-${Math.max(ms(16), ms(32))} ms per image, ~35% below VGG-11-BN (${ms(16, 'vgg-11-bn')}) with the same convolutions`);
+  }
   if ((zoo === 'densenet-169' || zoo === 'densenet-201') && device === 'tx1') {
-    return 'the TX1 table has DenseNet-169 (138 ms at batch 1) slower than DenseNet-201 (85 ms), which has more layers and MACs; ' +
-      `the ${other} table has them in the expected order (13.0 and 17.2 ms): the two rows look swapped`;
+    take(() => true, `the TX1 table has DenseNet-169 (${ms(1, 'densenet-169')} ms at batch 1) slower than DenseNet-201 (${ms(1, 'densenet-201')}), ` +
+      `which has more layers and MACs; the Titan Xp table has them in the expected order (${ms(1, 'densenet-169', 'titan-xp')} and ` +
+      `${ms(1, 'densenet-201', 'titan-xp')}): the two rows look swapped`);
   }
-  if (zoo === 'densenet-161' && device === 'tx1') return 'the TX1 runs DenseNet-161\'s batch norm / ReLU / concat passes over its wide concatenated maps faster than the rest of the zoo implies';
-  return `not explained by the data; the ${other} fit of the same network is in its own table`;
+  if (ms(1) !== undefined && ms(2) !== undefined && ms(1) > 1.8 * ms(2)) {
+    const two = 2 * ms(2);
+    take((b) => b === 1, `measured ${ms(1)} ms at batch 1, ${(ms(1) / ms(2)).toFixed(1)}x the per-image time of batch 2 (${ms(2)}): ` +
+      (two < ms(1) ? `a whole batch of two took ${two.toFixed(1)} ms, less than one image alone, which no cost that grows with the batch reproduces`
+        : `a whole batch of two took ${two.toFixed(1)} ms, barely more than one image alone`));
+  }
+  if (rest.length) out.push(`batch ${rest.join(', ')}: not explained by the data`);
+  return out.join('; ');
 }
 
 function markdown(r) {
