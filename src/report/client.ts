@@ -11,6 +11,8 @@ const rendered: string[] = [];
 const FAMILY_COLORS: Record<string, string> = {
   alexnet: '#8c564b', vgg: '#d62728', googlenet: '#2ca02c', inception_v2: '#17becf', inception_v3: '#1f77b4',
   inception_v4: '#393b79', resnet: '#ff7f0e', mobilenet_v1: '#9467bd', mobilenet_v2: '#e377c2',
+  inception_resnet_v2: '#6b6ecf', densenet: '#bcbd22', dpn: '#8c6d31', senet: '#e6550d', squeezenet: '#31a354',
+  shufflenet: '#7b4173', xception: '#3182bd',
 };
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
   '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363', '#9c9ede'];
