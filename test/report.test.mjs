@@ -14,7 +14,7 @@ import {
   formatReportTable, renderHtml, BIANCO_NAMES, CURVE_BATCHES,
 } from '../dist/report/index.js';
 import { parseReportArgs, ReportUsageError } from '../dist/report/index.js';
-import { loadAccuracy, loadTx1Measured, PACKAGE_ROOT, peersUnavailable } from '../dist/report/sources.js';
+import { loadAccuracy, loadTx1Measured, PACKAGE_ROOT, peersUnavailable, peerVersions } from '../dist/report/sources.js';
 import { collectRows } from '../dist/report/collect.js';
 import { createProgress, eta, formatDuration } from '../dist/report/progress.js';
 import { loadPredictor } from '../dist/report/predict-adapter.js';
@@ -330,6 +330,12 @@ test('progress: ETA and durations; plain lines when not a TTY, a redrawn bar on 
   assert.match(term.text, /^\r\[######\.+\]  25%  10s elapsed, ETA 30s  resnet-50 \(3\/21\): run 2\/3\x1b\[K$/);
   q.line('kept');
   assert.match(term.text, /\r\x1b\[Kkept\n$/);
+});
+
+test('peerVersions: bench/peers\' versions line as package versions', () => {
+  assert.is(peerVersions(' {"simdnet":{"simdnet":"0.1.0","threads":1},"tfjs-wasm":{"tfjs-core":"4.22.0","binary":"x.wasm"},"ort-web":{"onnxruntime-web":"1.30.0"}}'),
+    'simdnet 0.1.0; tfjs-core 4.22.0; onnxruntime-web 1.30.0');
+  assert.is(peerVersions('not json'), null);
 });
 
 test('peersUnavailable: says why an installed package cannot measure the peers', () => {

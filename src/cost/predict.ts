@@ -24,7 +24,7 @@
 // GPU profiles may add two physical refinements:
 // - `gpu` (streaming multiprocessors and the convolution kernels' output tile): a convolution's
 //   compute is priced on the tiles it occupies, in waves over the SMs, so a 7 x 7 map at batch 1
-//   (49 output pixels in a 64-pixel tile, 8 tiles on 30 SMs) runs far below the class rate;
+//   (49 output pixels in a 128-pixel tile, a few tiles for 30 SMs) runs far below the class rate;
 // - `launch` (the host's CPU cost to issue one kernel): the steps form a launch queue, not a sum.
 //   Kernel i is issued at i x issue cost and starts at max(end of kernel i - 1, its issue time), so
 //   a network of many small kernels at batch 1 is bound by the CPU and a large one by the GPU, and
@@ -378,7 +378,7 @@ export function activationGBs(s: Step, p: DeviceProfile): number {
  * (at least its own FLOPs; fully connected layers run cuBLAS GEMV / small-tile kernels and pay no
  * quantisation). Every other step: its work.
  */
-export function tiledWork(s: Step, p: DeviceProfile): number {
+export function tiledWork(s: Step, p: Pick<DeviceProfile, 'gpu'>): number {
   const gm = s.gemm, gpu = p.gpu;
   if (!gm || !gpu || s.opClass === 'fc') return s.work;
   const tiles = gm.groups * Math.ceil(gm.m / gpu.tileM) * Math.ceil(gm.n / gpu.tileN);

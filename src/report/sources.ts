@@ -220,6 +220,15 @@ export function loadPeerTable(path = join(PACKAGE_ROOT, 'BENCHMARKS.md'), label 
   return parsePeerTable(readFileSync(path, 'utf8'), label);
 }
 
+/** bench/peers' `versions:` JSON as `simdnet 0.1.0; tfjs-core 4.22.0, ...`, or null when unreadable. */
+export function peerVersions(json: string): string | null {
+  try {
+    const v = JSON.parse(json) as Record<string, Record<string, unknown>>;
+    const parts = Object.values(v).map((o) => Object.entries(o).filter(([, x]) => typeof x === 'string' && /^\d+\.\d+/.test(x)).map(([k, x]) => `${k} ${x}`).join(', '));
+    return parts.filter(Boolean).join('; ') || null;
+  } catch { return null; }
+}
+
 /** Why `simdnet report --peers` cannot measure the peers here, or null when it can. */
 export function peersUnavailable(root = PACKAGE_ROOT): string | null {
   if (!existsSync(join(root, 'bench', 'peers', 'index.mjs'))) return 'bench/peers is not part of an installed package (run it from a clone of the repository)';
@@ -240,7 +249,7 @@ export function measurePeers(models: readonly string[], runs: number, root = PAC
   rmSync(out, { force: true });
   const table = parsePeerTable(r.stdout ?? '', 'bench/peers, measured in this run');
   if (!table) throw new Error(`bench/peers failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-5).join(' / ')}`);
-  table.section = r.stdout.split('\n').find((l) => l.startsWith('versions:'))?.trim() ?? null;
+  table.section = peerVersions(r.stdout.split('\n').find((l) => l.startsWith('versions:'))?.slice('versions:'.length) ?? '');
   table.measuredInRun = true;
   return table;
 }

@@ -47,7 +47,7 @@ export function formatReportTable(d: ReportData): string {
     `${d.machine.binary ?? 'unknown'} wasm), batch 1, median; ${d.settings.mode} mode; ` +
     `load average ${d.load.before.toFixed(1)} before, ${d.load.after.toFixed(1)} after` +
     (Math.max(d.load.before, d.load.after) > d.machine.cores ? ' (busy: other jobs slowed the measurements)' : '') + '.');
-  lines.push(`pred = latency model; err = (pred - here) / here, '!' outside ±${100 * HOST_BAND}%. TX1 = ms per image on the ` +
+  lines.push(`pred = latency model; err = (pred - here) / here, '!' more than ±${100 * HOST_BAND}% outside the measured spread (fastest to slowest run). TX1 = ms per image on the ` +
     'Jetson TX1; pub = Bianco et al. 2018 Table 1b (PyTorch, cuDNN).');
   for (const n of d.prediction.notes) lines.push(`prediction: ${n}`);
   const agree = hostAgreement(d.rows);
