@@ -282,7 +282,7 @@ function peers(): void {
       '(one thread each, same graph, weights and input). `simdnet report --peers` measures them now, from a clone with the peers installed.');
 }
 
-// 7. Power and energy per image vs batch size (Canziani et al. 2016, Figs. 4 and 9).
+// 7. Power and energy per image vs batch size (Canziani et al. 2016: power vs batch, energy per image).
 function powerAndEnergy(): void {
   const devs = data.devices.filter((d) => d.watts !== null);
   if (!devs.length) {
