@@ -331,6 +331,19 @@ test('launch queue: a kernel starts at max(previous end, its issue time), by han
   close(launchQueue([0.5, 0.5], 0), 1, 1e-12);
 });
 
+test('kinds override their class; a launch-bound kernel says so', () => {
+  const g = graph([1, 8, 8, 4], (b, x) => b.relu(b.conv2d(x, { outChannels: 8, kernel: 3, padding: 1, bias: false }, 'c'), 'r'));
+  const base = profile({ execution: 'pytorch' });
+  const slow = validateProfile({ ...base, kinds: { conv3x3: { gflops: 0.5, overheadUs: 10 } } });
+  // the 3x3 stride-1 conv is a conv3x3 step: at half the class rate its compute doubles
+  close(predict(g, { device: slow }).layers[0].computeMs, 2 * predict(g, { device: base }).layers[0].computeMs);
+  // with a 1 ms issue cost per kernel both kernels wait for the host: the second starts at 2 ms
+  const queued = predict(g, { device: validateProfile({ ...base, launch: { issueUs: 1000 } }) });
+  assert.equal(queued.layers.map((l) => l.bound), ['launch', 'launch']);
+  const [, r] = queued.layers;
+  close(queued.msPerBatch, 2 + Math.max(r.computeMs, r.memoryMs) + r.overheadMs);
+});
+
 test('tiles: a small map pays for whole tiles in waves over the SMs; fc does not', () => {
   const p = { gpu: { sms: 2, tileM: 64, tileN: 64 } };
   // 7x7 map, 512 -> 512 channels, 1x1: M = 49 -> one 64-row tile, N = 512 -> 8 tiles: 8 tiles on 2 SMs = 4 waves
