@@ -116,11 +116,33 @@ const FREE_OPS = new Set(['input', 'flatten', 'dropout']);
  * with its folded batch norm and fused activation etc., and its kind is the kernel path.
  */
 export function deviceSteps(graph: Graph, execution: DeviceProfile['execution'], batch?: number): Step[] {
+  return plan(graph, execution, batch).steps();
+}
+
+/**
+ * One graph at one batch, counted once: its steps under an execution and its memory, both from
+ * the same re-batched graph, analysis and (for 'simdnet') lowering.
+ */
+function plan(graph: Graph, execution: DeviceProfile['execution'], batch?: number) {
   validateGraph(graph);
   const g = batch === undefined ? graph : rebatch(graph, batch);
   const a = analyze(g);
-  if (execution === 'pytorch') return pytorchSteps(g, a.layers);
-  return execution === 'eager' ? eagerSteps(g, a.layers) : simdnetSteps(lower(g), a.layers);
+  let lowered: Lowered | undefined;
+  const lowering = () => (lowered ??= lower(g));
+  return {
+    steps: (): Step[] => {
+      if (execution === 'pytorch') return pytorchSteps(g, a.layers);
+      return execution === 'eager' ? eagerSteps(g, a.layers) : simdnetSteps(lowering(), a.layers);
+    },
+    memoryBytes: (p: Pick<DeviceProfile, 'execution' | 'memory'>, threads: number): number | null => {
+      if (p.execution === 'simdnet') return planEngineBytes(lowering(), threads);
+      if (p.execution === 'pytorch' && p.memory) {
+        const m = p.memory;
+        return m.floorBytes + m.weightFactor * a.weightBytes + m.activationFactor * pytorchPeakActivationBytes(g);
+      }
+      return null;
+    },
+  };
 }
 
 const workOf = (l: LayerCost) => 2 * l.macs + l.otherOps;
@@ -421,7 +443,8 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
   if (threads > 1 && !p.threads) throw new RangeError(`threads: the ${p.name} profile has no thread scaling (calibrate with threads on this machine)`);
   if (threads > 1 && threads > p.threads!.count) throw new RangeError(`threads: the ${p.name} profile was calibrated up to ${p.threads!.count} threads, got ${threads}`);
   const scale = (c: OpClass) => (threads === 1 ? 1 : 1 + ((p.threads!.speedup[c] - 1) * (threads - 1)) / (p.threads!.count - 1));
-  const steps = deviceSteps(graph, p.execution, options.batch);
+  const planned = plan(graph, p.execution, options.batch);
+  const steps = planned.steps();
   const batch = options.batch ?? graph.nodes.find((n) => n.name === graph.input)!.outShape[0]!;
   const layers = steps.map((s): LayerPrediction => {
     const t = stepTimes(s, p);
@@ -442,7 +465,7 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
   return {
     model: graph.name, device: p.name, batch, msPerImage, msPerBatch,
     energyMjPerImage: p.power ? p.power.watts * msPerImage : null,
-    memoryBytes: predictMemoryBytes(graph, p, batch, threads),
+    memoryBytes: planned.memoryBytes(p, threads),
     layers,
   };
 }
@@ -459,14 +482,7 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
  *   threaded engine reserves up front).
  */
 export function predictMemoryBytes(graph: Graph, p: Pick<DeviceProfile, 'execution' | 'memory'>, batch: number, threads = 1): number | null {
-  const g = rebatch(graph, batch);
-  if (p.execution === 'simdnet') return planEngineBytes(lower(g), threads);
-  const weights = analyze(g).weightBytes;
-  if (p.execution === 'pytorch' && p.memory) {
-    const m = p.memory;
-    return m.floorBytes + m.weightFactor * weights + m.activationFactor * pytorchPeakActivationBytes(g);
-  }
-  return null;
+  return plan(graph, p.execution, batch).memoryBytes(p, threads);
 }
 
 /** The machine-readable report of the CLI's `predict --json`: fixed keys, in this order. */

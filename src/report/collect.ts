@@ -110,17 +110,18 @@ export async function collectRows(opts: CollectOptions): Promise<ReportRow[]> {
     if (hostMsPerImage) {
       try { hostPredictedMs = hostMsPerImage(p.graph); } catch (e) { notes.push(`host prediction failed: ${msg(e)}`); }
     }
-    if (tx1MsPerImage) {
-      try {
-        for (const batch of CURVE_BATCHES) tx1Predicted.push({ batch, msPerImage: tx1MsPerImage(p.graph, batch) });
-      } catch (e) { notes.push(`TX1 prediction failed: ${msg(e)}`); tx1Predicted.length = 0; }
-    }
-
     const gpuPredicted: Record<string, GpuPoint[]> = {};
     if (predictor?.gpu) {
       for (const d of predictor.gpuDevices ?? []) {
         try { gpuPredicted[d.name] = CURVE_BATCHES.map((b) => predictor.gpu!(p.graph, d.name, b)); } catch (e) { notes.push(`${d.name} prediction failed: ${msg(e)}`); }
       }
+    }
+    // the TX1 curve is one of the GPU curves when there are any; predicted once
+    if (gpuPredicted.tx1) tx1Predicted.push(...gpuPredicted.tx1.map(({ batch, msPerImage }) => ({ batch, msPerImage })));
+    else if (tx1MsPerImage) {
+      try {
+        for (const batch of CURVE_BATCHES) tx1Predicted.push({ batch, msPerImage: tx1MsPerImage(p.graph, batch) });
+      } catch (e) { notes.push(`TX1 prediction failed: ${msg(e)}`); tx1Predicted.length = 0; }
     }
     const hostMemory: MemoryPoint[] = [];
     if (predictor?.hostMemoryBytes) {

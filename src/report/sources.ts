@@ -148,12 +148,18 @@ export function loadTitanXpMemory(dataDir = join(PACKAGE_ROOT, 'data')): Map<str
   const path = findFile(dataDir, TITANXP_MEMORY_CSV_NAME);
   const byModel = new Map<string, MemoryPoint[]>();
   if (!path) return byModel;
-  const table = parseMemoryTable(readFileSync(path, 'utf8'));
+  for (const [model, { points }] of byZooName(parseMemoryTable(readFileSync(path, 'utf8')))) byModel.set(model, points);
+  return byModel;
+}
+
+/** A table keyed by Bianco's network names, re-keyed by zoo name (networks without a twin dropped). */
+function byZooName<T>(table: Map<string, T>): Map<string, { network: string; points: T }> {
+  const out = new Map<string, { network: string; points: T }>();
   for (const [model, network] of Object.entries(BIANCO_NAMES)) {
     const points = table.get(network);
-    if (points) byModel.set(model, points);
+    if (points) out.set(model, { network, points });
   }
-  return byModel;
+  return out;
 }
 
 /** The published TX1 measurements keyed by zoo name, and the file they came from (null when not shipped). */
@@ -162,12 +168,7 @@ export function loadTx1Measured(dataDir = join(PACKAGE_ROOT, 'data')):
   const path = findFile(dataDir, TX1_CSV_NAME);
   const byModel = new Map<string, { network: string; points: BatchPoint[] }>();
   if (!path) return { path, byModel };
-  const table = parseBatchTable(readFileSync(path, 'utf8'));
-  for (const [model, network] of Object.entries(BIANCO_NAMES)) {
-    const points = table.get(network);
-    if (points) byModel.set(model, { network, points });
-  }
-  return { path, byModel };
+  return { path, byModel: byZooName(parseBatchTable(readFileSync(path, 'utf8'))) };
 }
 
 /**
