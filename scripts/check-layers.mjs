@@ -28,6 +28,7 @@ export const LAYERS = {
   ops: ['wasm', 'kernels'],
   runtime: ['lower', 'graph', 'ops', 'wasm', 'kernels'],
   onnx: ['lower', 'graph', 'kernels'],
+  tflite: ['lower', 'graph', 'kernels'],
   tfjs: ['onnx', 'graph', 'kernels'],
   import: ['tfjs', 'onnx', 'graph', 'kernels'],
   calibrate: ['runtime', 'cost', 'models', 'lower', 'graph', 'ops', 'wasm', 'kernels'],

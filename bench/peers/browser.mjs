@@ -1,5 +1,5 @@
 // bench:peers in headless Chromium: simdnet vs TensorFlow.js (wasm backend) vs ONNX Runtime Web
-// (wasm EP), same graphs, weights and input, runs interleaved in one cross-origin isolated page
+// (wasm EP) vs LiteRT.js (wasm accelerator, relaxed-SIMD build; its threaded build for > 1 thread), same graphs, weights and input, runs interleaved in one cross-origin isolated page
 // served from localhost; each engine with `--threads N` (default: a page with 1 thread, then one
 // with 2). The page is page.mjs bundled here with rollup (build/bench/peers-page.mjs).
 //   node bench/peers/browser.mjs [--threads 1,2] [--models a,b:8] [--runs N] [--warmup N] [--out file]
@@ -50,7 +50,7 @@ try {
     if (!r.results) { failed = true; continue; }
     report.pages.push({ threads, ...r });
     if (r.results.some((x) => x.mismatch || x.error)) failed = true;
-    console.log(`\n${table({ results: r.results }, [{ name: 'simdnet' }, { name: 'tfjs-wasm' }, { name: 'ort-web' }])}\n`);
+    console.log(`\n${table({ results: r.results }, [{ name: 'simdnet' }, { name: 'tfjs-wasm' }, { name: 'ort-web' }, { name: 'litert-wasm' }])}\n`);
   }
 } finally {
   await browser.close();

@@ -1,5 +1,5 @@
-// Side by side: simdnet vs TensorFlow.js (wasm backend, XNNPACK) vs ONNX Runtime Web (wasm EP),
-// one thread each (or --threads N: simdnet and ONNX Runtime Web on N threads; TensorFlow.js has no
+// Side by side: simdnet vs TensorFlow.js (wasm backend, XNNPACK of 2022) vs ONNX Runtime Web (wasm
+// EP) vs LiteRT.js (wasm accelerator: TFLite + current XNNPACK, on our toTFLite export), one thread each (or --threads N: simdnet and ONNX Runtime Web on N threads; TensorFlow.js has no
 // threads in Node and stays on one), same graph, same weights, same input, in one process.
 // In Chromium: bench/peers/browser.mjs.
 //
@@ -78,7 +78,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const models = opts.models.map(parseModel);
   const engines = [];
-  for (const file of ['./simdnet.mjs', './tfjs.mjs', './ort.mjs']) {
+  for (const file of ['./simdnet.mjs', './tfjs.mjs', './ort.mjs', './litert.mjs']) {
     try {
       engines.push(await import(file));
     } catch (err) {

@@ -1,9 +1,10 @@
 // The peers benchmark inside a Chromium page (bundled by browser.mjs with rollup: tfjs, ONNX
-// Runtime Web, protobufjs and simdnet's dist in one module). ?threads=N&runs=R&warmup=W&models=a,b:8
+// Runtime Web, LiteRT.js, flatbuffers, protobufjs and simdnet's dist in one module). ?threads=N&runs=R&warmup=W&models=a,b:8
 import * as simdnet from '../../dist/index.js';
 import * as us from './simdnet.mjs';
 import * as tfjs from './tfjs.mjs';
 import * as ort from './ort.mjs';
+import * as litert from './litert.mjs';
 import { benchModel, line } from './common.mjs';
 
 const q = new URLSearchParams(location.search);
@@ -11,7 +12,7 @@ const threads = Number(q.get('threads') ?? 1);
 const lines = [];
 const log = (l) => { lines.push(l); document.getElementById('log').textContent += l + '\n'; };
 try {
-  const engines = [us, tfjs, ort];
+  const engines = [us, tfjs, ort, litert];
   const versions = {};
   for (const e of engines) {
     e.setThreads(threads);
