@@ -33,7 +33,7 @@ export const LAYERS = {
   import: ['tfjs', 'onnx', 'graph', 'kernels'],
   calibrate: ['runtime', 'cost', 'models', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   report: ['calibrate', 'cost', 'runtime', 'models', 'import', 'lower', 'graph', 'wasm', 'kernels'],
-  cli: ['image', 'report', 'calibrate', 'cost', 'runtime', 'models', 'import', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
+  cli: ['image', 'report', 'calibrate', 'cost', 'runtime', 'models', 'import', 'onnx', 'tflite', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
   // package entry points (src/index.ts, src/cost-api.ts): may re-export anything but the front ends
   entry: ['calibrate', 'cost', 'runtime', 'models', 'onnx', 'lower', 'graph', 'ops', 'wasm', 'kernels'],
 };

@@ -26,6 +26,7 @@ const USAGE = {
   'bench-kernels': 'simdnet bench-kernels [--json] [--filter REGEX]',
   predict: 'simdnet predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--threads N] [--json]',
   calibrate: 'simdnet calibrate [--out FILE]',
+  export: 'simdnet export <model | model.onnx> --format tflite|onnx --out FILE [--batch N] [--alpha A] [--resolution R] [--json]',
   report: 'simdnet report [--quick',
   help: 'simdnet help',
 };
@@ -169,6 +170,57 @@ test('valid forms still work: help, <command> --help, list, cost, predict, run a
   const run2 = JSON.parse(await ok(['run', 'resnet-18', '--resolution', '32', '--threads', '2', '--json']));
   assert.is(run2.threads, 2);
   assert.equal(run2.top5, JSON.parse(await ok(['run', 'resnet-18', '--resolution', '32', '--json'])).top5, 'same classes on 2 threads');
+});
+
+test('export: --format and --out are required and checked; an unwritable --out is named', async () => {
+  await allFail([
+    [['export', 'resnet-18', '--out', '/tmp/x.tflite'], /^simdnet: export: --format must be tflite or onnx, got nothing \(usage: /],
+    [['export', 'resnet-18', '--format', 'pb', '--out', '/tmp/x.pb'], /^simdnet: export: --format must be tflite or onnx, got 'pb'/],
+    [['export', 'resnet-18', '--format', 'tflite'], /^simdnet: export: --out FILE is required/],
+    [['export', '--format', 'tflite', '--out', '/tmp/x.tflite'], /^simdnet: export: missing <model>/],
+    [['export', 'nosuchnet', '--format', 'tflite', '--out', '/tmp/x.tflite'], /^simdnet: export: unknown model "nosuchnet"/],
+    [['export', 'resnet-18', '--resolution', '16', '--format', 'tflite', '--out', '/nonexistent-dir/x.tflite'], /^simdnet: export: --out \/nonexistent-dir\/x\.tflite: ENOENT/],
+    [['export', 'resnet-18', '--format', 'onnx', '--out', '/tmp/x.onnx', 'extra'], /^simdnet: export: unexpected argument 'extra'/],
+  ]);
+});
+
+test('export: a zoo network as .tflite runs in LiteRT.js to simdnet\'s output; as .onnx it imports back', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { buildModel, compile, randomWeights } = await import('../dist/index.js');
+  const { importONNX } = await import('../dist/onnx/index.js');
+  const { compileTFLite } = await import('../bench/peers/litert.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'simdnet-export-'));
+  try {
+    const file = join(dir, 'r.tflite');
+    const r = await cli(['export', 'resnet-18', '--resolution', '32', '--batch', '2', '--format', 'tflite', '--out', file, '--json']);
+    assert.is(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout);
+    assert.equal([info.format, info.input, info.layout, info.weights], ['tflite', [2, 32, 32, 3], 'nhwc', 'random']);
+    const bytes = readFileSync(file);
+    assert.is(info.bytes, bytes.length);
+    const g = buildModel('resnet-18', { resolution: 32, batch: 2 });
+    const net = await compile(g, { weights: randomWeights(g, 1) });
+    const m = await compileTFLite(new Uint8Array(bytes), [2, 32, 32, 3]);
+    try {
+      const x = new Float32Array(2 * 32 * 32 * 3).map((_, i) => Math.sin(i * 0.37));
+      const want = net.run(x), got = await m.run(x);
+      let d = 0, top = 0;
+      for (let i = 0; i < want.length; i++) { d = Math.max(d, Math.abs(got[i] - want[i])); top = Math.max(top, Math.abs(want[i])); }
+      assert.ok(d / top <= 1e-4, `relative difference ${d / top}`);
+    } finally {
+      net.dispose();
+      m.dispose();
+    }
+    const onnx = join(dir, 'r.onnx');
+    const o = await cli(['export', 'resnet-18', '--resolution', '32', '--format', 'onnx', '--out', onnx]);
+    assert.is(o.code, 0, o.stderr);
+    assert.match(o.stdout, /as ONNX, .* input \[1, 3, 32, 32\] NCHW, random weights/);
+    assert.is(importONNX(new Uint8Array(readFileSync(onnx))).graph.nodes.filter((n) => n.op === 'conv2d').length, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

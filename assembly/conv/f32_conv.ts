@@ -11,6 +11,7 @@ import { copyF32 } from '../misc/copy';
  * out: pixel stride ldo floats (a channel slice of a wider tensor when ldo > cout).
  * A thread's share: output pixels [pBegin, pEnd) of each image and, of each group, output
  * columns [nBegin, nEnd) (nBegin a multiple of the panel width; 0, cout/groups for all of them).
+ * bufRows may exceed one image's pixels: a share of all of them blocks the batch as one.
  * Every output value is computed the same way whichever share it falls in: the same bits.
  */
 export function f32_conv_im2col(x: usize, n: i32, h: i32, w: i32, cx: i32, cin: i32, groups: i32,
@@ -25,6 +26,30 @@ export function f32_conv_im2col(x: usize, n: i32, h: i32, w: i32, cx: i32, cin: 
   const nc = min(nEnd, og) - nBegin;
   const pixels = min(pEnd, ho * wo);
   if (nc <= 0) return;
+  const P = ho * wo;
+  if (n > 1 && pBegin == 0 && pixels >= P) {
+    // the whole batch in one share: blocks of rows run on across images, so that small maps
+    // (7x7 = 49 rows an image) still fill a block and W is streamed once per block, not per image
+    const total = n * P;
+    const imgStride = <usize>h * <usize>w * <usize>cx * 4;
+    for (let g = 0; g < groups; g++) {
+      const pg = packed + <usize>g * groupStride + panelOffset;
+      for (let q0 = 0; q0 < total; q0 += bufRows) {
+        const nq = min(bufRows, total - q0);
+        let q = q0;
+        let o = buf;
+        while (q < q0 + nq) {
+          const b = q / P, p = q - b * P;
+          const len = min(P - p, q0 + nq - q);
+          f32_im2col(x + <usize>b * imgStride + <usize>(g * cg) * 4, h, w, cx, cg, kh, kw, sh, sw, dh, dw, pt, pl, wo, p, len, o);
+          o += <usize>len * <usize>k * 4;
+          q += len;
+        }
+        f32_gemm(nq, nc, k, buf, <usize>k * 4, pg, out + (<usize>q0 * <usize>ldo + <usize>(g * og + nBegin)) * 4, <usize>ldo * 4, lo, hi, clamp);
+      }
+    }
+    return;
+  }
   for (let b = 0; b < n; b++) {
     const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
     const ob = out + <usize>b * <usize>(ho * wo) * <usize>ldo * 4;

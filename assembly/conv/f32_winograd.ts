@@ -63,17 +63,20 @@ import { scratch, WINO_PATCH, WINO_TMP } from '../misc/scratch';
 }
 
 /**
- * Input transform of tiles [t0, t0 + nt) of one image (tile t = ty * ntx + tx, origin
- * (ty*m - pt, tx*m - pl)): V[xi][t - t0][c] for xi in 0..alpha^2, rows c4 floats apart, matrices
- * xiStride bytes apart. Pixels outside the image are zero (the padding).
+ * Input transform of tiles [t0, t0 + nt) counted over the batch (tile t of image b = t / tiles is
+ * tt = t % tiles = ty * ntx + tx, origin (ty*m - pt, tx*m - pl); images imgStride bytes apart):
+ * V[xi][t - t0][c] for xi in 0..alpha^2, rows c4 floats apart, matrices xiStride bytes apart.
+ * Pixels outside the image are zero (the padding).
  */
-function winoInput(m: i32, x: usize, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
+function winoInput(m: i32, x0: usize, imgStride: usize, tiles: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
   t0: i32, nt: i32, ntx: i32, V: usize, c4: i32, xiStride: usize): void {
   const a = m + 2;
   const PATCH = scratch + WINO_PATCH, TMP = scratch + WINO_TMP; // alpha x alpha vectors each
   const vs = <usize>a * 16; // PATCH row stride: alpha vectors
   for (let t = t0; t < t0 + nt; t++) {
-    const ty = t / ntx, tx = t - ty * ntx;
+    const b = t / tiles, tt = t - b * tiles;
+    const x = x0 + <usize>b * imgStride;
+    const ty = tt / ntx, tx = tt - ty * ntx;
     const iy0 = ty * m - pt, ix0 = tx * m - pl;
     const inside = iy0 >= 0 && ix0 >= 0 && iy0 + a <= h && ix0 + a <= w;
     const vrow = V + <usize>(t - t0) * <usize>c4 * 4;
@@ -107,15 +110,20 @@ function winoInput(m: i32, x: usize, h: i32, w: i32, cx: i32, c: i32, pt: i32, p
   }
 }
 
-/** Output transform of tiles [t0, t0 + nt), channels [kBegin, k): M[xi][t][k] -> m x m pixels, + bias, clamp. */
-function winoOutput(m: i32, M: usize, kBegin: i32, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32,
-  ho: i32, wo: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
+/**
+ * Output transform of tiles [t0, t0 + nt) counted over the batch (as winoInput; output images
+ * imgStride bytes apart), channels [kBegin, k): M[xi][t][k] -> m x m pixels, + bias, clamp.
+ */
+function winoOutput(m: i32, M: usize, kBegin: i32, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32, tiles: i32,
+  ho: i32, wo: i32, bias: usize, out0: usize, imgStride: usize, ldo: i32, lo: f32, hi: f32, clamp: i32): void {
   const a = m + 2;
   const PATCH = scratch + WINO_PATCH, TMP = scratch + WINO_TMP;
   const vs = <usize>a * 16;
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let t = t0; t < t0 + nt; t++) {
-    const ty = t / ntx, tx = t - ty * ntx;
+    const b = t / tiles, tt = t - b * tiles;
+    const out = out0 + <usize>b * imgStride;
+    const ty = tt / ntx, tx = tt - ty * ntx;
     const oy0 = ty * m, ox0 = tx * m;
     const src = M + <usize>(t - t0) * <usize>k4 * 4;
     for (let k0 = kBegin; k0 < k; k0 += 4) {
@@ -150,9 +158,10 @@ function winoOutput(m: i32, M: usize, kBegin: i32, k: i32, k4: i32, xiStride: us
  * matrices (zero bias), `uStride` bytes apart; bias: k floats padded to a multiple of 4.
  * Workspace: V (alpha^2 x bandTiles x c4) and Mb (alpha^2 x bandTiles x k4) floats.
  * A thread's share, with a workspace of its own: tiles [tBegin, tEnd) of each image (row-major
- * over the tile grid) and output channels [nBegin, nEnd) (nBegin a multiple of the panel width:
- * few tiles, as on 7x7 maps, split by channels so each thread streams only its part of U). Tiles
- * and channels are independent, so any split gives the same bits.
+ * over the tile grid; a share of all of them takes the batch's tiles in bands that cross images)
+ * and output channels [nBegin, nEnd) (nBegin a multiple of the panel width: few tiles, as on 7x7
+ * maps, split by channels so each thread streams only its part of U). Tiles and channels are
+ * independent, so any split gives the same bits.
  */
 export function f32_conv_winograd(m: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
   ho: i32, wo: i32, U: usize, uStride: usize, k: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32,
@@ -165,19 +174,23 @@ export function f32_conv_winograd(m: i32, x: usize, n: i32, h: i32, w: i32, cx: 
   const kEnd = min(nEnd, k);
   if (kEnd <= nBegin) return;
   const panelOffset = <usize>(nBegin / GEMM_NR) * <usize>(c + 1) * <usize>GEMM_NR * 4;
-  for (let b = 0; b < n; b++) {
-    const xb = x + <usize>b * <usize>h * <usize>w * <usize>cx * 4;
-    const ob = out + <usize>b * <usize>ho * <usize>wo * <usize>ldo * 4;
-    const t1 = min(tEnd, tiles);
-    for (let t0 = tBegin; t0 < t1; t0 += bandTiles) {
-      const nt = min(bandTiles, t1 - t0);
+  const inStride = <usize>h * <usize>w * <usize>cx * 4, outStride = <usize>ho * <usize>wo * <usize>ldo * 4;
+  const t1 = min(tEnd, tiles);
+  // A share of every tile runs its bands on across images (a 7x7 map has 4 F(4x4) tiles an
+  // image: batched, the alpha^2 GEMMs get rows enough to stream U once per band, not per image).
+  const whole = tBegin == 0 && t1 == tiles;
+  const runs = whole ? 1 : n;
+  for (let b = 0; b < runs; b++) {
+    const g0 = whole ? 0 : b * tiles + tBegin, g1 = whole ? n * tiles : b * tiles + t1;
+    for (let t0 = g0; t0 < g1; t0 += bandTiles) {
+      const nt = min(bandTiles, g1 - t0);
       const vStride = <usize>nt * <usize>c4 * 4, mStride = <usize>nt * <usize>k4 * 4;
-      winoInput(m, xb, h, w, cx, c, pt, pl, t0, nt, ntx, V, c4, vStride);
+      winoInput(m, x, inStride, tiles, h, w, cx, c, pt, pl, t0, nt, ntx, V, c4, vStride);
       for (let xi = 0; xi < xis; xi++) {
         f32_gemm(nt, kEnd - nBegin, c, V + <usize>xi * vStride, <usize>c4 * 4, U + <usize>xi * uStride + panelOffset,
           Mb + <usize>xi * mStride + <usize>nBegin * 4, <usize>k4 * 4, 0, 0, 0);
       }
-      winoOutput(m, Mb, nBegin, kEnd, k4, mStride, t0, nt, ntx, ho, wo, bias, ob, ldo, lo, hi, clamp);
+      winoOutput(m, Mb, nBegin, kEnd, k4, mStride, t0, nt, ntx, tiles, ho, wo, bias, out, outStride, ldo, lo, hi, clamp);
     }
   }
 }

@@ -11,6 +11,9 @@ import { modelFromArgs, type ModelFromArgs } from './model-source.js';
 import { readNpy, writeNpy } from './npy.js';
 import { formatImageRun, runImage } from './image.js';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { toONNX } from '../onnx/index.js';
+import { toTFLite } from '../tflite/index.js';
+import { randomWeights } from '../graph/weights.js';
 
 /** `--input x.npy`: the tensor in the layout the model declares (NCHW for ONNX files and the zoo's PyTorch order), checked against its input. */
 function readInputNpy(file: string, m: ModelFromArgs): { data: Float32Array; layout: 'nhwc' | 'nchw' } {
@@ -42,6 +45,10 @@ commands:
                                                   --threads: kernel threads (default 1; auto = the cores)
   cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]
                                                   params, multiply-adds and memory per layer
+  export <model | model.onnx> --format tflite|onnx --out FILE [--batch N] [--alpha A] [--resolution R] [--json]
+                                                  write the network as a .tflite (LiteRT, NHWC input) or
+                                                  .onnx (NCHW input) file: a zoo model with random weights,
+                                                  a file with its own (ONNX or TF.js to TFLite)
   bench-kernels [--json] [--filter REGEX]         kernel GFLOP/s against this machine's same-run peak
   predict <model | model.onnx> --device tx1|titan-xp|host|FILE [--batch N] [--alpha A] [--resolution R] [--json]
                                                   predicted latency per layer and energy on a device profile
@@ -72,6 +79,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   cost: {
     usage: 'cost <model | model.onnx> [--batch N] [--alpha A] [--resolution R] [--json]',
     options: { ...MODEL_OPTS, json: { type: 'boolean' } }, positionals: ['model'],
+  },
+  export: {
+    usage: 'export <model | model.onnx> --format tflite|onnx --out FILE [--batch N] [--alpha A] [--resolution R] [--json]',
+    options: { ...MODEL_OPTS, format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, positionals: ['model'],
   },
   'bench-kernels': {
     usage: 'bench-kernels [--json] [--filter REGEX]',
@@ -201,6 +212,24 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<number
       const { graph, args } = await modelGraph(name!, values);
       const r = analyze(graph, args.batch === undefined ? {} : { batch: args.batch });
       out(values.json ? JSON.stringify(costJson(r), null, 2) : formatCostTable(r));
+      return 0;
+    }
+    case 'export': {
+      const { values, positionals: [name] } = parse();
+      const format = values.format;
+      if (format !== 'tflite' && format !== 'onnx') throw usageError('export', spec!, `--format must be tflite or onnx, got ${format === undefined ? 'nothing' : `'${format}'`}`);
+      if (typeof values.out !== 'string' || values.out === '') throw usageError('export', spec!, '--out FILE is required');
+      const m = await modelGraph(name!, values);
+      const weights = m.weights ?? randomWeights(m.graph, 1);
+      const t = performance.now();
+      const bytes = format === 'tflite' ? toTFLite(m.graph, weights) : toONNX(m.graph, weights);
+      const ms = performance.now() - t;
+      try { writeFileSync(values.out, bytes); } catch (e: any) { throw new UsageError(`export: --out ${values.out}: ${e.message}`); }
+      const input = m.graph.nodes.find((n) => n.name === m.graph.input)!.outShape;
+      const shape = format === 'onnx' && input.length === 4 ? [input[0]!, input[3]!, input[1]!, input[2]!] : input;
+      const r = { model: name!, format, out: values.out, bytes: bytes.length, input: shape, layout: input.length === 4 ? (format === 'onnx' ? 'nchw' : 'nhwc') : 'nc', weights: m.weights ? 'file' : 'random', exportMs: +ms.toFixed(1) };
+      if (values.json) out(JSON.stringify(r, null, 2));
+      else out(`${r.out}: ${r.model} as ${format === 'tflite' ? 'TFLite' : 'ONNX'}, ${(r.bytes / 1e6).toFixed(1)} MB, input [${shape.join(', ')}] ${r.layout.toUpperCase()}, ${m.weights ? 'the file\'s weights' : 'random weights (randomWeights(graph, 1))'}`);
       return 0;
     }
     case 'bench-kernels': {

@@ -318,25 +318,27 @@ export function convFeatures(node: Conv2dNode, kind: StepKind, inShape: Shape, o
     const m = kind === 'winograd2' ? 2 : 4;
     const a = m + 2;
     const tiles = Math.ceil(ho / m) * Math.ceil(wo / m);
-    const band = winogradBand(m, cin, cout, tiles);
-    const full = Math.floor(tiles / band), rest = tiles - full * band;
+    // the kernel's bands run on across the images of a batch
+    const band = winogradBand(m, cin, cout, n * tiles);
+    const full = Math.floor((n * tiles) / band), rest = n * tiles - full * band;
     const inF = n * tiles * c4(cin) * a * a, outF = n * tiles * c4(cout) * a * a;
     add(f, kind, {
       step: 1, [big(numel(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(numel(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
     });
     addCold(f, a * a * packedBytes(cin, cout) / 4);
-    gemmFeatures(f, band, cout, cin, n * full * a * a, a * a * packedBytes(cin, cout));
-    gemmFeatures(f, rest, cout, cin, n * a * a, a * a * packedBytes(cin, cout));
+    gemmFeatures(f, band, cout, cin, full * a * a, a * a * packedBytes(cin, cout));
+    gemmFeatures(f, rest, cout, cin, a * a, a * a * packedBytes(cin, cout));
     return f;
   }
   const cg = cin / g, og = cout / g, k = kh * kw * cg;
   const pixels = ho * wo;
-  const rows = im2colRows(k, pixels);
-  const full = Math.floor(pixels / rows), rest = pixels - full * rows;
+  // blocks of rows run on across the images of a batch
+  const rows = im2colRows(k, n * pixels);
+  const full = Math.floor((n * pixels) / rows), rest = n * pixels - full * rows;
   add(f, 'im2col', { step: 1, [big(numel(inShape) / n) ? 'floatBig' : 'float']: n * g * pixels * k, run: n * g * pixels * kh * kw });
   addCold(f, g * packedBytes(k, og) / 4);
-  gemmFeatures(f, rows, og, k, n * g * full, g * packedBytes(k, og));
-  gemmFeatures(f, rest, og, k, n * g, g * packedBytes(k, og));
+  gemmFeatures(f, rows, og, k, g * full, g * packedBytes(k, og));
+  gemmFeatures(f, rest, og, k, g, g * packedBytes(k, og));
   return f;
 }
 

@@ -83,7 +83,7 @@ export function im2colRows(k: number, pixels: number): number {
   return Math.min(rows, pixels);
 }
 
-/** Output tiles per Winograd band for F(m x m, 3x3) with c input and k output channels. */
+/** Output tiles per Winograd band for F(m x m, 3x3) with c input and k output channels, `tiles` in the batch (bands run on across images). */
 export function winogradBand(m: number, c: number, k: number, tiles: number): number {
   const a = m + 2, c4 = Math.ceil(c / 4) * 4, k4 = Math.ceil(k / 4) * 4;
   return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4 + k4)))));
@@ -162,7 +162,7 @@ export function convWorkspaceFloats(g: { inChannels: number; outChannels: number
   path: ConvPath, n: number, ho: number, wo: number): number {
   if (path === 'winograd2' || path === 'winograd4') {
     const m = path === 'winograd2' ? 2 : 4, a = m + 2;
-    const nt = winogradBand(m, g.inChannels, g.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
+    const nt = winogradBand(m, g.inChannels, g.outChannels, n * Math.ceil(ho / m) * Math.ceil(wo / m));
     const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
     return a * a * nt * (c4 + k4);
   }
@@ -171,7 +171,7 @@ export function convWorkspaceFloats(g: { inChannels: number; outChannels: number
     return n * ho * wo * g.inChannels;
   }
   const k = g.kernel[0] * g.kernel[1] * (g.inChannels / g.groups);
-  return im2colRows(k, ho * wo) * k;
+  return im2colRows(k, n * ho * wo) * k;
 }
 
 /** Taps and bias a depthwise convolution keeps, channels padded to 4. */

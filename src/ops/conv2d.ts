@@ -190,9 +190,9 @@ export class Conv2d {
   }
 
   private bandTiles(inShape: number[]): number {
-    const [, ho, wo] = this.outShape(inShape);
+    const [n, ho, wo] = this.outShape(inShape);
     const m = this.wino!.m;
-    return winogradBand(m, this.inChannels, this.outChannels, Math.ceil(ho / m) * Math.ceil(wo / m));
+    return winogradBand(m, this.inChannels, this.outChannels, n * Math.ceil(ho / m) * Math.ceil(wo / m));
   }
 
   /** Scratch floats run() needs (im2col block or Winograd band); 0 on the direct 1x1 path. */
@@ -208,9 +208,9 @@ export class Conv2d {
   }
 
   private blockRows(inShape: number[]): number {
-    const [, ho, wo] = this.outShape(inShape);
+    const [n, ho, wo] = this.outShape(inShape);
     const k = this.kernel[0] * this.kernel[1] * (this.inChannels / this.groups);
-    return im2colRows(k, ho * wo);
+    return im2colRows(k, n * ho * wo);
   }
 
   /**

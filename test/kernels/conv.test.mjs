@@ -97,6 +97,33 @@ test('Winograd F(2x2,3x3) and F(4x4,3x3): tile tails, channel tails, padding 0/1
   }
 });
 
+test('a batch runs its im2col blocks and Winograd bands on across images: every image bit-identical to itself run alone', () => {
+  // small maps (the case batching is for: 7x7 has 4 F(4x4) tiles and 49 im2col rows an image),
+  // batch sizes whose blocks / bands end inside an image, every path and a channel slice out
+  const cases = [
+    { h: 7, w: 7, c: 32, o: 24, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], winograd: 4 },
+    { h: 5, w: 6, c: 20, o: 17, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], winograd: 2 },
+    { h: 14, w: 14, c: 24, o: 40, kh: 3, kw: 3, sh: 2, sw: 2, pad: [1, 1, 1, 1], winograd: 'off' },
+    { h: 9, w: 9, c: 6, o: 8, kh: 5, kw: 5, sh: 1, sw: 1, pad: [2, 2, 2, 2], winograd: 'off', groups: 2 },
+    { h: 3, w: 3, c: 512, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], winograd: 'off' }, // K = 4608: few rows a block
+  ];
+  for (const cfg of cases) {
+    for (const n of [2, 3, 5, 9]) {
+      const groups = cfg.groups ?? 1;
+      const x = randomArray(rng, n * cfg.h * cfg.w * cfg.c);
+      const wt = randomArray(rng, cfg.kh * cfg.kw * (cfg.c / groups) * cfg.o);
+      const b = randomArray(rng, cfg.o);
+      const params = { inChannels: cfg.c, outChannels: cfg.o, kernel: [cfg.kh, cfg.kw], stride: [cfg.sh, cfg.sw], pad: cfg.pad, dilation: [1, 1], groups, act: 'relu', winograd: cfg.winograd };
+      const all = ops.conv2d(engine, x, [n, cfg.h, cfg.w, cfg.c], wt, b, params);
+      const per = all.data.length / n, img = cfg.h * cfg.w * cfg.c;
+      for (let i = 0; i < n; i++) {
+        const one = ops.conv2d(engine, x.subarray(i * img, (i + 1) * img), [1, cfg.h, cfg.w, cfg.c], wt, b, params);
+        assert.equal(all.data.subarray(i * per, (i + 1) * per), one.data, `${JSON.stringify(cfg)} n=${n}: image ${i}`);
+      }
+    }
+  }
+});
+
 test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels', () => {
   const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(p.kernel * p.kernel * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
   const cases = [
