@@ -233,7 +233,7 @@ export function peerVersions(json: string): string | null {
 /** Why `simdnet report --peers` cannot measure the peers here, or null when it can. */
 export function peersUnavailable(root = PACKAGE_ROOT): string | null {
   if (!existsSync(join(root, 'bench', 'peers', 'index.mjs'))) return 'bench/peers is not part of an installed package (run it from a clone of the repository)';
-  for (const dep of ['@tensorflow/tfjs-backend-wasm', 'onnxruntime-web']) {
+  for (const dep of ['@tensorflow/tfjs-backend-wasm', 'onnxruntime-web', '@litertjs/core']) {
     if (!existsSync(join(root, 'node_modules', ...dep.split('/')))) return `the peer package ${dep} is not installed (npm ci in a clone installs it)`;
   }
   return null;
