@@ -24,7 +24,8 @@ if (process.argv[2] === '--child') {
   const input = new Float32Array(JSON.parse(readFileSync(join(dir, 'shape.json'), 'utf8')).reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i * 0.37));
   let run;
   if (engine === 'simdnet') {
-    const s = await import(pathToFileURL(here('../dist/index.js')).href);
+    // what `import 'simdnet'` resolves to in Node, Deno and Bun (package.json "exports")
+    const s = await import(pathToFileURL(here('../dist/bundle/simdnet.mjs')).href);
     mark.import = performance.now() - t0;
     const g = s.buildModel(model);
     const w = s.randomWeights(g, 1);
