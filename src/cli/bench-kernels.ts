@@ -99,14 +99,18 @@ function poolCase(): Case {
   };
 }
 
-/** Layer shapes from ResNet-50 and MobileNet v1, one per kernel path that dominates their time. */
+/** Layer shapes from ResNet-50 and MobileNet v1: the kernel paths that dominate their time, on large and on small maps. */
 export const KERNEL_CASES: Case[] = [
   gemmCase(512, 512, 512),
   gemmCase(256, 256, 256),
   convCase('conv 3x3 (im2col+gemm)', [1, 28, 28, 128], 128, 3, 1, 1),
   convCase('conv 1x1 (direct gemm)', [1, 56, 56, 64], 256, 1, 1, 0),
+  convCase('conv 1x1 14x14 (direct gemm)', [1, 14, 14, 512], 512, 1, 1, 0),
+  convCase('conv 1x1 7x7 (direct gemm)', [1, 7, 7, 1024], 1024, 1, 1, 0),
   dwCase('dwconv 3x3 s1', [1, 112, 112, 32], 1),
   dwCase('dwconv 3x3 s2', [1, 112, 112, 64], 2),
+  dwCase('dwconv 3x3 s1 14x14', [1, 14, 14, 512], 1),
+  dwCase('dwconv 3x3 s1 7x7', [1, 7, 7, 1024], 1),
   poolCase(),
 ];
 

@@ -91,4 +91,34 @@ test('channel slices in and out', () => {
   engine.release(xp); engine.release(yp); op.dispose();
 });
 
+test('3x3 on pixels a multiple of 2 KiB apart (the channels-innermost order): 512 and 1024 channels, strides 1 and 2, batches, a slice out of a 1024-wide tensor', () => {
+  for (const c of [512, 1024]) {
+    for (const [h, w] of [[7, 7], [14, 13], [3, 4]]) {
+      check({ h, w, c, act: 'relu6' }, 'dw3x3s1');
+      check({ n: 2, h, w, c, s: 2, act: 'relu' }, 'dw3x3s2');
+      check({ h, w, c, pad: [0, 0, 1, 1], s: 2 }, 'dw3x3s2');
+    }
+  }
+  // 509 channels of a 1024-float pixel: the new order with a channel tail, into a slice
+  const c = 509, cx = 1024, ldo = 520, h = 6, w = 7;
+  const wt = randomArray(rng, 9 * c), b = randomArray(rng, c);
+  const op = new ops.DepthwiseConv2d(engine, { channels: c, kernel: 3, pad: 1, act: 'relu6' }, wt, b);
+  const xfull = randomArray(rng, h * w * cx);
+  const x = new Float32Array(h * w * c);
+  for (let p = 0; p < h * w; p++) x.set(xfull.subarray(p * cx, p * cx + c), p * c);
+  const xp = engine.upload(xfull), yp = engine.upload(new Float32Array(h * w * ldo).fill(99));
+  op.run(xp, [1, h, w, c], yp, { inStride: cx, outStride: ldo });
+  const out = engine.read(yp, h * w * ldo);
+  const want = ref.conv2d(x, [1, h, w, c], wt, b, { outChannels: c, kernel: [3, 3], pad: [1, 1, 1, 1], groups: c, act: 'relu6' });
+  const got = new Float32Array(h * w * c);
+  for (let p = 0; p < h * w; p++) {
+    for (let j = 0; j < ldo; j++) {
+      if (j >= c) assert.is(out[p * ldo + j], 99, 'wrote past the channels');
+      else got[p * c + j] = out[p * ldo + j];
+    }
+  }
+  assertClose(got, want.data, { mag: want.mag, K: 9, label: 'dw 509 of 1024', shape: want.shape });
+  engine.release(xp); engine.release(yp); op.dispose();
+});
+
 test.run();
