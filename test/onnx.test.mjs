@@ -12,6 +12,7 @@ import { runGraph } from './reference/graph.mjs';
 import { relDiff } from './reference/close.mjs';
 import { nhwcToNchw } from './reference/ops.mjs';
 import { mulberry32, randomArray } from './reference/rng.mjs';
+import { POOLS, opsNet, poolNet, smallNet } from './reference/nets.mjs';
 
 // The messages of onnx/onnx.proto (proto2, package onnx) that an exported CNN uses, copied from
 // that file; unknown fields would be skipped, so a wrong number here shows up as a missing value.
@@ -79,19 +80,6 @@ function decode(bytes) {
 const attrs = (node) => Object.fromEntries(node.attribute.map((a) => [a.name, a.ints ?? a.f ?? a.i ?? a.s]));
 const floats = (t) => new Float32Array(t.rawData.buffer.slice(t.rawData.byteOffset, t.rawData.byteOffset + t.rawData.byteLength));
 const dims = (vi) => vi.type.tensorType.shape.dim.map((d) => d.dimValue ?? d.dimParam);
-
-/** A small net touching conv (asymmetric pads, bias), batchnorm, relu6, ceil maxpool, flatten, fc, softmax. */
-function smallNet() {
-  const b = new GraphBuilder('small');
-  let x = b.input([1, 9, 9, 3]);
-  x = b.conv2d(x, { outChannels: 4, kernel: [3, 2], stride: 2, padding: 'same' }, 'conv');
-  x = b.batchnorm(x, { eps: 1e-3 }, 'bn');
-  x = b.relu6(x, 'act');
-  x = b.maxpool(x, { kernel: 2, stride: 2, ceil: true }, 'pool');
-  x = b.flatten(x, 'flatten');
-  x = b.fc(x, { outFeatures: 5 }, 'fc');
-  return b.output(b.softmax(x, 'prob'));
-}
 
 test('onnx: the bytes decode back to the model: header, input/output, nodes, attributes', () => {
   const g = smallNet();
@@ -224,52 +212,6 @@ function nchwToNhwc4(x, [n, h, w, c]) {
   return out;
 }
 
-/** One pooling layer between two convs (so the pool sees signed values). */
-function poolNet(op, hw, opts) {
-  const b = new GraphBuilder(`${op}-${JSON.stringify(opts)}`);
-  let x = b.input([2, hw, hw, 3]);
-  x = b.conv2d(x, { outChannels: 5, kernel: 1 }, 'c1');
-  x = b[op](x, opts, 'pool');
-  return b.output(b.conv2d(x, { outChannels: 4, kernel: 1 }, 'c2'));
-}
-
-const POOLS = [
-  // Ceil mode adds a window in every case below except the one marked.
-  ['maxpool', 8, { kernel: 3, stride: 2, ceil: true }],
-  ['maxpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true }],
-  ['maxpool', 9, { kernel: 3, stride: 3, padding: 1, ceil: true }],
-  ['maxpool', 7, { kernel: 3, stride: 2, padding: 1, ceil: true }], // ceil changes nothing here
-  ['maxpool', 8, { kernel: 3, stride: 1, padding: [1, 0, 0, 1] }],
-  ['avgpool', 8, { kernel: 3, stride: 1, padding: 1 }],
-  ['avgpool', 8, { kernel: 3, stride: 1, padding: 1, countIncludePad: false }],
-  ['avgpool', 8, { kernel: 3, stride: 2, ceil: true }],
-  ['avgpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true }],
-  ['avgpool', 9, { kernel: 3, stride: 3, padding: 1, ceil: true }],
-  ['avgpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true, countIncludePad: false }],
-  ['avgpool', 9, { kernel: 2, stride: 2, ceil: true, countIncludePad: false }],
-];
-
-/** Every other op: grouped / depthwise / dilated convs, LRN odd and even, rank-2 tail ops. */
-function opsNet() {
-  const b = new GraphBuilder('ops');
-  let x = b.input([2, 11, 11, 4]);
-  x = b.conv2d(x, { outChannels: 8, kernel: 3, padding: 'same', groups: 2 }, 'grouped');
-  x = b.lrn(x, { size: 5, alpha: 1e-2, beta: 0.75, k: 2 }, 'lrn5');
-  const d = b.dwconv(x, { kernel: 3, multiplier: 2, stride: 2, padding: 'same' }, 'dw');
-  const d6 = b.relu6(d, 'dw.relu6');
-  const e = b.conv2d(x, { outChannels: 16, kernel: 3, stride: 2, dilation: 2, padding: 2, bias: false }, 'dilated');
-  const e1 = b.relu(b.batchnorm(e, {}, 'dilated.bn'), 'dilated.relu');
-  x = b.add(d6, b.sigmoid(e1, 'gate'), 'add');
-  x = b.lrn(x, { size: 4, alpha: 1e-1, beta: 0.5, k: 1 }, 'lrn4');
-  const gap = b.flatten(b.globalAvgPool(x, 'gap'), 'gap.flatten');
-  const flat = b.flatten(x, 'flatten');
-  let y = b.fc(flat, { outFeatures: 6 }, 'fc1');
-  y = b.batchnorm(y, {}, 'fc1.bn');
-  y = b.dropout(b.relu(y, 'fc1.relu'), {}, 'drop');
-  y = b.concat([y, gap], 'cat');
-  return b.output(b.softmax(b.fc(y, { outFeatures: 7, bias: false }, 'fc2'), 'prob'));
-}
-
 const ZOO = [
   ['resnet-18', { resolution: 64, batch: 2 }], ['googlenet', { resolution: 64 }], ['mobilenet-v1', { resolution: 128 }],
   ['mobilenet-v2', { resolution: 64 }], ['inception-v3', { resolution: 75 }], ['alexnet-2012', { resolution: 75 }],
@@ -284,7 +226,7 @@ for (const [op, hw, opts] of POOLS) {
   });
 }
 
-test('onnx/ort: grouped, depthwise, dilated conv, LRN 5 and 4, sigmoid, rank-2 batchnorm, concat, dropout, softmax', async () => {
+test('onnx/ort: grouped, depthwise x2, dilated + strided conv, LRN 5 and 4, sigmoid, leaky ReLU, clips, scale, scale-shift, global pools, rank-2 batchnorm, concat, dropout, softmax', async () => {
   const g = opsNet();
   const d = await ortVsReference(g, randomWeights(g, 4));
   assert.ok(d <= 1e-4, `relative difference ${d}`);

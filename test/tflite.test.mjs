@@ -14,6 +14,7 @@ import { mulberry32, randomArray } from './reference/rng.mjs';
 // @litertjs/core is a devDependency: if it does not load, the install is broken and this file
 // must fail rather than pass without the comparisons that give it its point.
 import { compileTFLite } from '../bench/peers/litert.mjs';
+import { POOLS, opsNet, poolNet, smallNet } from './reference/nets.mjs';
 
 // --- a reader for the parts of the schema the checks look at (slot = field position) --------
 const table = (bb, pos) => ({
@@ -55,18 +56,6 @@ function read(bytes) {
 const OP = { ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, FULLY_CONNECTED: 9, MAX_POOL_2D: 17, MUL: 18, RELU6: 21, RESHAPE: 22, SOFTMAX: 25, PAD: 34, MEAN: 40, PADV2: 60 };
 const opName = (c) => Object.entries(OP).find(([, v]) => v === c)?.[0] ?? `op${c}`;
 
-/** A small net: conv (asymmetric pads, bias) + batchnorm + relu6, ceil max pool, flatten, fc, softmax. */
-function smallNet() {
-  const b = new GraphBuilder('small');
-  let x = b.input([1, 9, 9, 3]);
-  x = b.conv2d(x, { outChannels: 4, kernel: [3, 2], stride: 2, padding: 'same' }, 'conv');
-  x = b.batchnorm(x, { eps: 1e-3 }, 'bn');
-  x = b.relu6(x, 'act');
-  x = b.maxpool(x, { kernel: 2, stride: 2, ceil: true }, 'pool');
-  x = b.flatten(x, 'flatten');
-  x = b.fc(x, { outFeatures: 5 }, 'fc');
-  return b.output(b.softmax(x, 'prob'));
-}
 
 test('tflite: header, signature, operators with batch norm folded and ReLU6 fused, SAME where it is TF SAME', () => {
   const g = smallNet();
@@ -173,33 +162,6 @@ async function litertVsReference(g, w) {
   }
 }
 
-/** One pooling layer between two convs; `signed` leaves the pool's input signed (no ReLU). */
-function poolNet(op, hw, opts, signed = true) {
-  const b = new GraphBuilder(`${op}-${JSON.stringify(opts)}`);
-  let x = b.input([2, hw, hw, 3]);
-  x = b.conv2d(x, { outChannels: 5, kernel: 1 }, 'c1');
-  if (!signed) x = b.relu(x, 'c1.relu');
-  x = b[op](x, opts, 'pool');
-  return b.output(b.conv2d(x, { outChannels: 4, kernel: 1 }, 'c2'));
-}
-
-const POOLS = [
-  ['maxpool', 8, { kernel: 3, stride: 2, ceil: true }],
-  ['maxpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true }],
-  ['maxpool', 9, { kernel: 3, stride: 3, padding: 1, ceil: true }],
-  ['maxpool', 7, { kernel: 3, stride: 2, padding: 1, ceil: true }],
-  ['maxpool', 8, { kernel: 3, stride: 1, padding: [1, 0, 0, 1] }],
-  ['maxpool', 8, { kernel: 3, stride: 1, padding: 1 }], // TF SAME exactly
-  ['avgpool', 8, { kernel: 3, stride: 1, padding: 1 }],
-  ['avgpool', 8, { kernel: 3, stride: 1, padding: 1, countIncludePad: false }],
-  ['avgpool', 8, { kernel: 3, stride: 2, ceil: true }],
-  ['avgpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true }],
-  ['avgpool', 9, { kernel: 3, stride: 3, padding: 1, ceil: true }],
-  ['avgpool', 8, { kernel: 3, stride: 2, padding: 1, ceil: true, countIncludePad: false }],
-  ['avgpool', 9, { kernel: 2, stride: 2, ceil: true, countIncludePad: false }],
-  ['avgpool', 8, { kernel: 2, stride: 2 }],
-];
-
 for (const [op, hw, opts] of POOLS) {
   for (const signed of op === 'maxpool' ? [true, false] : [true]) {
     test(`tflite/litert: ${op} ${hw}x${hw} ${JSON.stringify(opts)}${signed ? ' on signed input' : ' behind a ReLU'} matches the reference`, async () => {
@@ -219,32 +181,6 @@ test('tflite: a max pool on signed input pads with the lowest float (PADV2), beh
   assert.not.ok(codes(false).includes('PADV2'));
   assert.ok(codes(false).includes('PAD'));
 });
-
-/** Every other op: grouped / depthwise (multiplier 2) / dilated + strided convs, LRN odd and even, clips, rank-2 tail ops. */
-function opsNet() {
-  const b = new GraphBuilder('ops');
-  let x = b.input([2, 11, 11, 4]);
-  x = b.conv2d(x, { outChannels: 8, kernel: 3, padding: 'same', groups: 2 }, 'grouped');
-  x = b.lrn(x, { size: 5, alpha: 1e-2, beta: 0.75, k: 2 }, 'lrn5');
-  const d = b.dwconv(x, { kernel: 3, multiplier: 2, stride: 2, padding: 'same' }, 'dw');
-  const d6 = b.relu6(d, 'dw.relu6');
-  const e = b.conv2d(x, { outChannels: 16, kernel: 3, stride: 2, dilation: 2, padding: 2, bias: false }, 'dilated');
-  const e1 = b.relu(b.batchnorm(e, {}, 'dilated.bn'), 'dilated.relu');
-  x = b.add(d6, b.sigmoid(e1, 'gate'), 'add');
-  x = b.lrn(x, { size: 4, alpha: 1e-1, beta: 0.5, k: 1 }, 'lrn4');
-  x = b.leakyRelu(x, { alpha: 0.1 }, 'leaky');
-  x = b.clip(x, { min: -0.5, max: 0.75 }, 'clip');
-  x = b.add(b.scale(x, { factor: 0.3 }, 'scaled'), b.clip(x, { min: -Infinity, max: 0.2 }, 'clip.max'), 'scaled.add');
-  x = b.scaleShift(x, 'affine');
-  const gap = b.flatten(b.globalAvgPool(x, 'gap'), 'gap.flatten');
-  const gmp = b.flatten(b.globalMaxPool(x, 'gmp'), 'gmp.flatten');
-  const flat = b.flatten(x, 'flatten');
-  let y = b.fc(flat, { outFeatures: 6 }, 'fc1');
-  y = b.batchnorm(y, {}, 'fc1.bn');
-  y = b.dropout(b.relu(y, 'fc1.relu'), {}, 'drop');
-  y = b.concat([y, gap, gmp], 'cat');
-  return b.output(b.softmax(b.fc(y, { outFeatures: 7, bias: false }, 'fc2'), 'prob'));
-}
 
 test('tflite/litert: grouped, depthwise x2, dilated + strided conv, LRN 5 and 4, sigmoid, leaky ReLU, clips, scale, scale-shift, global pools, rank-2 batch norm, concat, softmax', async () => {
   const g = opsNet();

@@ -8,6 +8,7 @@
 
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
+import { littleEndianBytes } from '../graph/bytes.js';
 import { AttributeType, DataType, modelProto } from './schema.js';
 
 /** Options of {@link toONNX}. */
@@ -416,20 +417,6 @@ function hwioToOihw(w: Float32Array, kh: number, kw: number, cin: number, cout: 
         for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = w[src + o]!;
       }
     }
-  }
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** raw_data is little-endian whatever the host: a view where that is native, else a swapped copy. */
-function littleEndianBytes(a: Float32Array | BigInt64Array): Uint8Array {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (LITTLE_ENDIAN) return bytes;
-  const out = new Uint8Array(bytes.length);
-  const size = a.BYTES_PER_ELEMENT;
-  for (let i = 0; i < bytes.length; i += size) {
-    for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!;
   }
   return out;
 }

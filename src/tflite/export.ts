@@ -21,10 +21,11 @@ import { Builder } from 'flatbuffers';
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
 import type { NodeOf } from '../graph/ops.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
+import { littleEndianBytes } from '../graph/bytes.js';
 import { lower, type Step } from '../lower/index.js';
 import {
   Activation, FILE_IDENTIFIER, Op, Options, Padding, SCHEMA_VERSION, TensorType,
-  intVector, offsetVector, writeBuffer, writeOperator, writeOperatorCode, writeTensor, writeTensorMap,
+  intVector, offsetTable, offsetVector, writeBuffer, writeOperator, writeOperatorCode, writeTensor, writeTensorMap,
   type ActivationCode, type Field, type OpCode, type OptionsTable,
 } from './schema.js';
 
@@ -127,7 +128,7 @@ class Exporter {
   }
 
   private f32Const(shape: Shape, data: Float32Array, name: string): number {
-    return this.tensor(shape, name, TensorType.FLOAT32, leBytes(data));
+    return this.tensor(shape, name, TensorType.FLOAT32, littleEndianBytes(data));
   }
 
   /** A constant, shared by every use of the same shape and values. */
@@ -138,7 +139,7 @@ class Exporter {
   }
 
   private i32Const(shape: Shape, values: readonly number[]): number {
-    return this.cached(`i32 ${shape.join('x')} ${values.join(',')}`, () => this.tensor(shape, 'const_i32', TensorType.INT32, leBytes(Int32Array.from(values))));
+    return this.cached(`i32 ${shape.join('x')} ${values.join(',')}`, () => this.tensor(shape, 'const_i32', TensorType.INT32, littleEndianBytes(Int32Array.from(values))));
   }
 
   private scalar(v: number): number {
@@ -502,23 +503,12 @@ class Exporter {
     const inputsV = intVector(b, [this.inputTensor]);
     const outputsV = intVector(b, [this.outputTensor]);
     const operatorsV = offsetVector(b, operators);
-    const name = b.createString(this.graph.name);
-    b.startObject(5);
-    b.addFieldOffset(0, tensorsV, 0);
-    b.addFieldOffset(1, inputsV, 0);
-    b.addFieldOffset(2, outputsV, 0);
-    b.addFieldOffset(3, operatorsV, 0);
-    b.addFieldOffset(4, name, 0);
-    const subgraph = b.endObject();
-
+    // SubGraph: tensors, inputs, outputs, operators, name
+    const subgraph = offsetTable(b, 5, [tensorsV, inputsV, outputsV, operatorsV, b.createString(this.graph.name)]);
+    // SignatureDef: inputs, outputs, signature_key (deprecated_tag, subgraph_index 0 left out)
     const sigIn = offsetVector(b, [writeTensorMap(b, 'input', this.inputTensor)]);
     const sigOut = offsetVector(b, [writeTensorMap(b, 'output', this.outputTensor)]);
-    const key = b.createString(TFLITE_SIGNATURE);
-    b.startObject(5);
-    b.addFieldOffset(0, sigIn, 0);
-    b.addFieldOffset(1, sigOut, 0);
-    b.addFieldOffset(2, key, 0);
-    const signature = b.endObject();
+    const signature = offsetTable(b, 5, [sigIn, sigOut, b.createString(TFLITE_SIGNATURE)]);
 
     const codesV = offsetVector(b, codes.map((c) => writeOperatorCode(b, c, opVersion(c, this.operators))));
     const subgraphsV = offsetVector(b, [subgraph]);
@@ -647,16 +637,5 @@ function hwioToOhwi(w: Float32Array, kh: number, kw: number, cin: number, cout: 
 function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(w.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** TFLite buffers are little-endian whatever the host. */
-function leBytes(a: Float32Array | Int32Array): Uint8Array {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (LITTLE_ENDIAN) return bytes;
-  const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += 4) for (let j = 0; j < 4; j++) out[i + j] = bytes[i + 3 - j]!;
   return out;
 }

@@ -88,6 +88,13 @@ export function alignedBytes(b: Builder, bytes: Uint8Array): number {
   return b.createByteVector(bytes);
 }
 
+/** A table of `slots` fields whose first ones are the given offsets, in slot order. */
+export function offsetTable(b: Builder, slots: number, offsets: readonly number[]): number {
+  b.startObject(slots);
+  offsets.forEach((o, slot) => b.addFieldOffset(slot, o, 0));
+  return b.endObject();
+}
+
 /** Tensor table. */
 export function writeTensor(b: Builder, t: { shape: readonly number[]; type: number; buffer: number; name: string }): number {
   const shape = intVector(b, t.shape);
