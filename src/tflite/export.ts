@@ -530,7 +530,8 @@ class Exporter {
 
 /**
  * OperatorCode.version: the lowest version of each operator that has every feature used
- * (dilation needs CONV_2D / DEPTHWISE_CONV_2D 2, grouped CONV_2D 6); everything else 1.
+ * (dilation needs CONV_2D / DEPTHWISE_CONV_2D 2); everything else 1. LiteRT reads a grouped CONV_2D
+ * from its filter shape at any version (checked on every grouped zoo layer).
  */
 function opVersion(code: OpCode, ops: OperatorRec[]): number {
   let v = 1;
