@@ -148,7 +148,8 @@ const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
 export function convMemoryFloats(inChannels: number, outChannels: number, kernel: readonly [number, number], groups: number, path: ConvPath): { kept: number; transient: number } {
   const cg = inChannels / groups, og = outChannels / groups, k = kernel[0] * kernel[1] * cg;
   let kept = blocks(packedGemmFloats(k, og) * groups);
-  let transient = blocks(k * outChannels) + blocks(outChannels);
+  // the raw weights, the bias, and (a folded batch norm) the scale and its zero shift
+  let transient = blocks(k * outChannels) + 3 * blocks(outChannels);
   if (path === 'winograd2' || path === 'winograd4') {
     const a = path === 'winograd2' ? 4 : 6;
     kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);

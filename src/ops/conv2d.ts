@@ -25,6 +25,12 @@ export interface Conv2dParams {
    * here by the same function from inputSize and winograd. Must suit the layer.
    */
   path?: ConvPath;
+  /**
+   * Per output channel, a factor the weights are multiplied by before packing (a folded batch
+   * norm's gamma / sqrt(variance + eps)), in wasm, with the same float32 product a JS loop gives;
+   * the bias is taken as given.
+   */
+  scale?: Float32Array;
 }
 
 // Winograd transforms, F(m x m, 3x3) (Lavin & Gray 2016): U = G g G^T per (input, output) channel.
@@ -33,7 +39,7 @@ const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1
 
 export type { ConvPath };
 
-const CONV_KEYS = ['inChannels', 'outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'act', 'inputSize', 'winograd', 'path'] as const;
+const CONV_KEYS = ['inChannels', 'outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'act', 'inputSize', 'winograd', 'path', 'scale'] as const;
 
 /**
  * Dense or grouped 2-D convolution, NHWC. Weights HWIO = [kh][kw][inChannels/groups][outChannels]
@@ -82,6 +88,8 @@ export class Conv2d {
     const k = kh * kw * cg;
     f32array('weight', weight, k * this.outChannels);
     optBias('bias', bias, this.outChannels);
+    const scale = p.scale === undefined ? null : f32array('scale', p.scale, this.outChannels);
+    if (scale) for (let i = 0; i < scale.length; i++) if (!Number.isFinite(scale[i])) throw new RangeError(`scale[${i}] must be finite, got ${scale[i]}`);
     this.winograd = p.winograd ?? 'auto';
     if (!['auto', 'off', 2, 4].includes(this.winograd)) throw new TypeError(`winograd must be 'auto', 'off', 2 or 4, got ${JSON.stringify(p.winograd)}`);
     // Everything that can throw on bad input, the path choice included, runs before the first
@@ -104,18 +112,28 @@ export class Conv2d {
     try {
       const per = packedGemmFloats(k, og);
       this.packed = engine.alloc(per * g);
-      let wp = 0, bp = 0;
+      let wp = 0, bp = 0, sp = 0, zp = 0;
+      let scaled = weight;
       try {
         wp = engine.upload(weight);
         bp = bias ? engine.upload(bias) : 0;
+        if (scale) {
+          // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
+          sp = engine.upload(scale);
+          zp = engine.upload(new Float32Array(this.outChannels));
+          engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
+          if (m) scaled = engine.read(wp, weight.length);
+        }
         for (let i = 0; i < g; i++) {
           engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
         }
       } finally {
+        if (zp) engine.release(zp);
+        if (sp) engine.release(sp);
         if (bp) engine.release(bp);
         if (wp) engine.release(wp);
       }
-      if (m) this.prepareWinograd(m, weight, bias);
+      if (m) this.prepareWinograd(m, scaled, bias);
     } catch (e) {
       this.dispose();
       throw e;

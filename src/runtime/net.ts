@@ -112,11 +112,16 @@ const convBuilder: Builder = (c, s) => {
   const n = s.node as NodeOf<'conv2d'>;
   const w = c.weights<ConvWeights>(n.name);
   let weight = w.weight, bias = w.bias ?? null;
-  if (s.bn) ({ weight, bias } = foldBn(w, c.weights<BatchNormWeights>(s.bn.name), s.bn.eps, n.outChannels));
   const x = s.inputs[0]!, y = s.output, xs = c.shape(x);
+  const depthwise = s.kind === 'dw3x3s1' || s.kind === 'dw3x3s2' || s.kind === 'dwgeneric';
+  let scale: Float32Array | undefined;
+  // A folded batch norm: the depthwise taps (9 per channel) scaled here, a dense layer's weights
+  // by the op in wasm (a JS loop over millions of weights runs before V8 has optimised it)
+  if (s.bn && depthwise) ({ weight, bias } = foldBn(w, c.weights<BatchNormWeights>(s.bn.name), s.bn.eps, n.outChannels));
+  else if (s.bn) ({ scale, bias } = foldBnBias(w, c.weights<BatchNormWeights>(s.bn.name), s.bn.eps, n.outChannels));
   const opts = { inStride: c.stride(x), outStride: c.stride(y) };
   const xp = c.ptr(x), yp = c.ptr(y);
-  if (s.kind === 'dw3x3s1' || s.kind === 'dw3x3s2' || s.kind === 'dwgeneric') {
+  if (depthwise) {
     const op = new DepthwiseConv2d(c.e, { channels: xs[3]!, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act: s.act }, weight, bias);
     c.own(() => op.dispose());
     if (!s.bn) c.drop(n.name);
@@ -125,7 +130,7 @@ const convBuilder: Builder = (c, s) => {
   }
   const op = new Conv2d(c.e, {
     inChannels: xs[3]!, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation,
-    groups: n.groups, act: s.act, path: s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4',
+    groups: n.groups, act: s.act, path: s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4', scale,
   }, weight, bias);
   c.own(() => op.dispose());
   c.needWorkspace(op.workspaceFloats(xs));
@@ -675,10 +680,16 @@ function convertWeights(graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 
 
 /** Folds an inference batch norm into HWIO conv weights and bias (per output channel). */
 function foldBn(w: ConvWeights, bn: BatchNormWeights, eps: number, cout: number): { weight: Float32Array; bias: Float32Array } {
-  const { scale, shift } = bnScaleShift({ ...bn, eps }, cout);
+  const { scale, bias } = foldBnBias(w, bn, eps, cout);
   const weight = new Float32Array(w.weight.length);
   for (let i = 0; i < weight.length; i++) weight[i] = w.weight[i]! * scale[i % cout]!;
+  return { weight, bias };
+}
+
+/** A batch norm after a conv as the weights' per-channel scale and the folded bias. */
+function foldBnBias(w: ConvWeights, bn: BatchNormWeights, eps: number, cout: number): { scale: Float32Array; bias: Float32Array } {
+  const { scale, shift } = bnScaleShift({ ...bn, eps }, cout);
   const bias = new Float32Array(cout);
   for (let o = 0; o < cout; o++) bias[o] = (w.bias ? w.bias[o]! : 0) * scale[o]! + shift[o]!;
-  return { weight, bias };
+  return { scale, bias };
 }

@@ -124,6 +124,27 @@ test('a batch runs its im2col blocks and Winograd bands on across images: every 
   }
 });
 
+test('Conv2d scale (a folded batch norm) gives the bits of weights scaled in JS, on every path; a bad scale is refused', () => {
+  const cases = [
+    { c: 16, o: 24, k: 1, winograd: 'off' }, { c: 7, o: 9, k: 3, winograd: 'off' }, { c: 32, o: 20, k: 3, winograd: 4 },
+    { c: 20, o: 17, k: 3, winograd: 2 }, { c: 12, o: 8, k: 3, winograd: 'off', groups: 2 },
+  ];
+  for (const cfg of cases) {
+    const groups = cfg.groups ?? 1, K = cfg.k * cfg.k * (cfg.c / groups);
+    const x = randomArray(rng, 2 * 9 * 9 * cfg.c), wt = randomArray(rng, K * cfg.o), b = randomArray(rng, cfg.o);
+    const scale = Float32Array.from(randomArray(rng, cfg.o), (v) => 0.5 + Math.abs(v));
+    const scaledW = new Float32Array(wt.length);
+    for (let i = 0; i < wt.length; i++) scaledW[i] = wt[i] * scale[i % cfg.o];
+    const params = { inChannels: cfg.c, outChannels: cfg.o, kernel: cfg.k, pad: cfg.k === 3 ? 1 : 0, groups, act: 'relu', winograd: cfg.winograd };
+    const want = ops.conv2d(engine, x, [2, 9, 9, cfg.c], scaledW, b, params);
+    const got = ops.conv2d(engine, x, [2, 9, 9, cfg.c], wt, b, { ...params, scale });
+    assert.equal(got.data, want.data, JSON.stringify(cfg));
+  }
+  const p = { inChannels: 4, outChannels: 3, kernel: 1 };
+  assert.throws(() => new ops.Conv2d(engine, { ...p, scale: new Float32Array(2) }, new Float32Array(12)), /scale/);
+  assert.throws(() => new ops.Conv2d(engine, { ...p, scale: Float32Array.of(1, NaN, 1) }, new Float32Array(12)), (e) => e instanceof RangeError && /scale\[1\] must be finite/.test(e.message));
+});
+
 test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels', () => {
   const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(p.kernel * p.kernel * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
   const cases = [
