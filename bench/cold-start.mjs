@@ -32,13 +32,11 @@ if (process.argv[2] === '--child') {
     const t = performance.now();
     const net = await s.compile(g, { weights: w });
     mark.build = performance.now() - t;
-    mark.untimed = t - t0 - mark.import;
     run = async () => net.run(input);
   } else if (engine === 'tfjs-wasm') {
     const s = await import(pathToFileURL(here('../dist/index.js')).href);
     const g = s.buildModel(model);
     const w = s.randomWeights(g, 1);
-    mark.untimed = performance.now() - t0;
     const t = performance.now();
     const tfjs = await import(pathToFileURL(here('./peers/tfjs.mjs')).href);
     mark.import = performance.now() - t;

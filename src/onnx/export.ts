@@ -9,6 +9,7 @@
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { littleEndianBytes } from '../graph/bytes.js';
+import { checkLength, denseWeights } from '../graph/weight-checks.js';
 import { AttributeType, DataType, modelProto } from './schema.js';
 
 /** Options of {@link toONNX}. */
@@ -162,7 +163,7 @@ class Exporter {
     const set = (v: string) => { this.values.set(node.name, v); };
     switch (node.op) {
       case 'conv2d': {
-        const w = this.dense<ConvWeights>(node, node.bias);
+        const w = denseWeights<ConvWeights>(this.weights, node, node.bias);
         const [kh, kw] = node.kernel;
         const cinG = inShape[3]! / node.groups;
         const cout = node.outChannels;
@@ -225,7 +226,7 @@ class Exporter {
         return;
       }
       case 'fc': {
-        const w = this.dense<FcWeights>(node, node.bias);
+        const w = denseWeights<FcWeights>(this.weights, node, node.bias);
         const k = inShape.at(-1)!;
         checkLength(w.weight, k * node.outFeatures, `weight (IO [${k}][${node.outFeatures}])`);
         const ins = [x, this.init(`${node.name}.weight`, [k, node.outFeatures], w.weight)];
@@ -299,15 +300,6 @@ class Exporter {
         throw new Error(`op "${(missing as { op: string }).op}" has no ONNX export`);
       }
     }
-  }
-
-  private dense<T extends ConvWeights | FcWeights>(node: Node, bias: boolean): T {
-    const w = this.weights.get(node.name) as T | undefined;
-    if (!w) throw new Error(`no weights: expected { weight, bias? } under "${node.name}"`);
-    if (!(w.weight instanceof Float32Array)) throw new TypeError('weights have no Float32Array `weight`');
-    if (bias && !(w.bias instanceof Float32Array)) throw new TypeError('the node has bias: true but its weights have no Float32Array `bias`');
-    if (!bias && w.bias != null) throw new TypeError('the node has bias: false but its weights have a `bias`');
-    return w;
   }
 
   /**
@@ -400,11 +392,6 @@ function nchw(s: Shape): Shape {
 function valueInfo(name: string, shape: Shape, batchDim: string | undefined) {
   const dim = shape.map((d, i) => (i === 0 && batchDim ? { dimParam: batchDim } : { dimValue: d }));
   return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim } } } };
-}
-
-function checkLength(a: Float32Array, n: number, what: string): void {
-  if (!(a instanceof Float32Array)) throw new TypeError(`${what} must be a Float32Array`);
-  if (a.length !== n) throw new RangeError(`${what} has ${a.length} elements, expected ${n}`);
 }
 
 /** [kh][kw][cin/groups][cout] -> [cout][cin/groups][kh][kw]. */

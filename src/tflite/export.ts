@@ -22,6 +22,7 @@ import type { Graph, GraphNode, Shape } from '../graph/types.js';
 import type { NodeOf } from '../graph/ops.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { littleEndianBytes } from '../graph/bytes.js';
+import { checkLength, denseWeights } from '../graph/weight-checks.js';
 import { lower, type Step } from '../lower/index.js';
 import {
   Activation, FILE_IDENTIFIER, Op, Options, Padding, SCHEMA_VERSION, TensorType,
@@ -205,8 +206,8 @@ class Exporter {
         const n = node as NodeOf<'fc'>;
         const w = denseWeights<FcWeights>(this.weights, n, n.bias);
         const k = inShape.at(-1)!;
-        checkLength(w.weight, k * n.outFeatures, `weight (IO [${k}][${n.outFeatures}])`);
-        if (w.bias) checkLength(w.bias, n.outFeatures, 'bias');
+        checkLength(w.weight, k * n.outFeatures, `weight (IO [${k}][${n.outFeatures}])`, true);
+        if (w.bias) checkLength(w.bias, n.outFeatures, 'bias', true);
         const filter = this.f32Const([n.outFeatures, k], transpose(w.weight, k, n.outFeatures), `${n.name}.weight`);
         const bias = w.bias ? this.f32Const([n.outFeatures], w.bias, `${n.name}.bias`) : -1;
         this.op(Op.FULLY_CONNECTED, [x, filter, bias], [this.outTensor(s)], { type: Options.FullyConnectedOptions, fields: [{ slot: 0, int8: act }] });
@@ -308,8 +309,8 @@ class Exporter {
     const cin = inShape[3]!;
     const cinG = cin / node.groups;
     const cout = node.outChannels;
-    checkLength(w.weight, kh * kw * cinG * cout, `weight (HWIO [${kh}][${kw}][${cinG}][${cout}])`);
-    if (w.bias) checkLength(w.bias, cout, 'bias');
+    checkLength(w.weight, kh * kw * cinG * cout, `weight (HWIO [${kh}][${kw}][${cinG}][${cout}])`, true);
+    if (w.bias) checkLength(w.bias, cout, 'bias', true);
     let filter: Float32Array = w.weight;
     let bias: Float32Array | undefined = w.bias;
     if (s.bn) ({ filter, bias } = foldBatchnorm(filter, bias, bnWeights(this.weights, s.bn, cout), s.bn.eps, cout));
@@ -564,27 +565,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function checkLength(a: unknown, n: number, what: string): asserts a is Float32Array {
-  if (!(a instanceof Float32Array)) throw new TypeError(`${what} must be a Float32Array`);
-  if (a.length !== n) throw new RangeError(`${what} has ${a.length} elements, expected ${n}`);
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]!)) throw new RangeError(`${what}[${i}] is ${a[i]}; weights must be finite`);
-  }
-}
-
-function denseWeights<T extends ConvWeights | FcWeights>(weights: Map<string, LayerWeights>, node: GraphNode, bias: boolean): T {
-  const w = weights.get(node.name) as T | undefined;
-  if (!w) throw new TypeError(`no weights: expected { weight, bias? } under "${node.name}"`);
-  if (!(w.weight instanceof Float32Array)) throw new TypeError('weights have no Float32Array `weight`');
-  if (bias && !(w.bias instanceof Float32Array)) throw new TypeError('the node has bias: true but its weights have no Float32Array `bias`');
-  if (!bias && w.bias != null) throw new TypeError('the node has bias: false but its weights have a `bias`');
-  return w;
-}
 
 function bnWeights(weights: Map<string, LayerWeights>, bn: NodeOf<'batchnorm'>, c: number): BatchNormWeights {
   const w = weights.get(bn.name) as BatchNormWeights | undefined;
   if (!w) throw new TypeError(`layer "${bn.name}" (batchnorm): no weights: expected { gamma, beta, mean, variance }`);
-  for (const key of ['gamma', 'beta', 'mean', 'variance'] as const) checkLength(w[key], c, `layer "${bn.name}" (batchnorm): ${key}`);
+  for (const key of ['gamma', 'beta', 'mean', 'variance'] as const) checkLength(w[key], c, `layer "${bn.name}" (batchnorm): ${key}`, true);
   for (let i = 0; i < c; i++) {
     if (!(w.variance[i]! + bn.eps > 0)) throw new RangeError(`layer "${bn.name}" (batchnorm): variance[${i}] + eps is ${w.variance[i]! + bn.eps}; it must be > 0`);
   }
@@ -605,8 +590,8 @@ function scaleShiftOf(weights: Map<string, LayerWeights>, node: GraphNode, c: nu
   }
   const w = weights.get(node.name) as ScaleShiftWeights | undefined;
   if (!w) throw new TypeError(`no weights: expected { scale, shift } under "${node.name}"`);
-  checkLength(w.scale, c, 'scale');
-  checkLength(w.shift, c, 'shift');
+  checkLength(w.scale, c, 'scale', true);
+  checkLength(w.shift, c, 'shift', true);
   return { scale: w.scale, shift: w.shift };
 }
 
