@@ -5,9 +5,11 @@
 // Every engine gets the same network and weights: simdnet and tfjs-wasm the graph IR and its
 // weights (as bench/peers), ONNX Runtime Web and LiteRT.js the bytes of our .onnx / .tflite
 // export, written to a file before any timing (reading it is timed; exporting is not).
-//   node bench/cold-start.mjs [--model mobilenet-v1] [--reps 5] [--out bench/cold-start.json]
+// With --chromium, each cold start is a new page in a new headless Chromium context (empty HTTP
+// and code caches; bench/cold/page.mjs), the page cross-origin isolated, served from localhost.
+//   node bench/cold-start.mjs [--model mobilenet-v1] [--reps 5] [--chromium] [--out bench/cold-start.json]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -80,34 +82,83 @@ if (process.argv[2] === '--child') {
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(`--${k}`); return i >= 0 ? args[i + 1] : d; };
 const model = opt('model', 'mobilenet-v1'), reps = Number(opt('reps', '5'));
-const out = opt('out', here('./cold-start.json'));
+const chromium = args.includes('--chromium');
+const out = opt('out', here(chromium ? './cold-start-chromium.json' : './cold-start.json'));
 const s = await import(pathToFileURL(here('../dist/index.js')).href);
 const { toONNX } = await import(pathToFileURL(here('../dist/onnx/index.js')).href);
 const { toTFLite } = await import(pathToFileURL(here('../dist/tflite/index.js')).href);
-const dir = mkdtempSync(join(os.tmpdir(), 'simdnet-cold-'));
-try {
-  const g = s.buildModel(model);
-  const w = s.randomWeights(g, 1);
-  writeFileSync(join(dir, 'model.onnx'), toONNX(g, w));
-  writeFileSync(join(dir, 'model.tflite'), toTFLite(g, w));
-  writeFileSync(join(dir, 'shape.json'), JSON.stringify(g.nodes.find((n) => n.name === g.input).outShape));
-  const samples = Object.fromEntries(ENGINES.map((e) => [e, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const e of ENGINES) {
-      const res = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', e, model, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      samples[e].push(JSON.parse(res.slice(res.lastIndexOf('{'))));
+const g = s.buildModel(model);
+const w = s.randomWeights(g, 1);
+const files = {
+  'model.onnx': toONNX(g, w),
+  'model.tflite': toTFLite(g, w),
+  'shape.json': JSON.stringify(g.nodes.find((n) => n.name === g.input).outShape),
+};
+const samples = Object.fromEntries(ENGINES.map((e) => [e, []]));
+let where;
+if (chromium) where = await inChromium();
+else {
+  const dir = mkdtempSync(join(os.tmpdir(), 'simdnet-cold-'));
+  try {
+    for (const [f, data] of Object.entries(files)) writeFileSync(join(dir, f), data);
+    for (let r = 0; r < reps; r++) {
+      for (const e of ENGINES) {
+        const res = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', e, model, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        samples[e].push(JSON.parse(res.slice(res.lastIndexOf('{'))));
+      }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const rows = ENGINES.map((e) => {
-    const m = (k) => median(samples[e].map((x) => x[k]));
-    return { engine: e, import: m('import'), build: m('build'), first: m('first'), total: m('total'), steady: m('steady'), firstOverSteady: m('total') / m('steady') };
-  });
-  const f = (v) => v.toFixed(0);
-  console.log(`${model}, Node ${process.version}, ${os.cpus()[0]?.model}, ${reps} cold processes per engine (interleaved), medians, ms; load ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-  console.log('| engine | import | init + build | first run | time to first result | steady run | first result / steady |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.engine} | ${f(r.import)} | ${f(r.build)} | ${f(r.first)} | **${f(r.total)}** | ${r.steady.toFixed(1)} | ${r.firstOverSteady.toFixed(2)} |`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), model, node: process.version, cpu: os.cpus()[0]?.model, reps, rows, samples }, null, 2) + '\n');
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  where = `Node ${process.version}`;
+}
+const rows = ENGINES.map((e) => {
+  const m = (k) => median(samples[e].map((x) => x[k]));
+  return { engine: e, import: m('import'), build: m('build'), first: m('first'), total: m('total'), steady: m('steady'), firstOverSteady: m('total') / m('steady') };
+});
+const f = (v) => v.toFixed(0);
+console.log(`${model}, ${where}, ${os.cpus()[0]?.model}, ${reps} cold ${chromium ? 'pages' : 'processes'} per engine (interleaved), medians, ms; load ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log('| engine | import | init + build | first run | time to first result | steady run | first result / steady |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.engine} | ${f(r.import)} | ${f(r.build)} | ${f(r.first)} | **${f(r.total)}** | ${r.steady.toFixed(1)} | ${r.firstOverSteady.toFixed(2)} |`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), model, runtime: where, cpu: os.cpus()[0]?.model, reps, rows, samples }, null, 2) + '\n');
+
+/**
+ * The Chromium cold starts: the peers' adapters bundled for the page (build/bench/cold/), the
+ * exports written beside them, then reps x engines fresh pages, interleaved.
+ */
+async function inChromium() {
+  const { rollup } = await import('rollup');
+  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
+  const { default: commonjs } = await import('@rollup/plugin-commonjs');
+  const { serve, REPO_ROOT } = await import('../examples/web/server.mjs');
+  const { launchChromium, runPage } = await import('../test/smoke/chromium.mjs');
+  const dir = join(REPO_ROOT, 'build/bench/cold');
+  mkdirSync(dir, { recursive: true });
+  for (const [f, data] of Object.entries(files)) writeFileSync(join(dir, f), data);
+  for (const peer of ['tfjs', 'ort', 'litert']) {
+    const bundle = await rollup({
+      input: here(`./peers/${peer}.mjs`),
+      plugins: [nodeResolve({ browser: true, preferBuiltins: false }), commonjs()],
+      external: (id) => id.startsWith('node:'),
+      onwarn: (m, warn) => { if (!['CIRCULAR_DEPENDENCY', 'EVAL', 'THIS_IS_UNDEFINED'].includes(m.code)) warn(m); },
+    });
+    await bundle.write({ file: join(dir, `${peer}.mjs`), format: 'es', inlineDynamicImports: true });
+    await bundle.close();
+  }
+  const server = await serve();
+  const browser = await launchChromium();
+  try {
+    for (let r = 0; r < reps; r++) {
+      for (const e of ENGINES) {
+        const res = await runPage(browser, `${server.url}bench/cold/page.html?${new URLSearchParams({ engine: e, model })}`, { timeout: 300_000 });
+        if (res.error) throw new Error(`${e}: ${res.error}`);
+        samples[e].push(res);
+      }
+    }
+    return `Chromium ${browser.version()}`;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
 }

@@ -14,6 +14,9 @@ if (typeof globalThis.document !== 'undefined') ort.env.wasm.wasmPaths = new URL
 
 export const name = 'ort-web';
 
+/** The runtime itself (bench/cold: a session from the exported bytes). */
+export { ort };
+
 /** ORT's numThreads: read when its wasm is first loaded (the first prepare). */
 export function setThreads(n) { ort.env.wasm.numThreads = n; }
 
