@@ -438,21 +438,29 @@ for (const device of ['tx1', 'titan-xp']) {
   });
 }
 
-test('titan-xp: predicted GPU memory against Bianco\'s Table 2, as fit-report.json states it', () => {
+test('titan-xp: predicted GPU memory against Bianco\'s Table 2, as fit-report.json states it (without and with the measuring run\'s step)', () => {
   const m = report.devices['titan-xp'].memory;
   const table = parseMemoryTable(readFileSync(join(ROOT, 'data/tx1/bianco2018_titanxp_gpu_memory_gb.csv'), 'utf8'));
-  let within = 0, n = 0;
+  const stepped = new Set(m.runStep.networks);
+  let within = 0, withStep = 0, n = 0;
   for (const [network, pts] of table) {
     const zoo = report.nameMap[network];
     if (!zoo) continue;
     const g = buildModel(zoo);
     for (const q of pts) {
-      const err = predict(g, { device: 'titan-xp', batch: q.batch }).memoryBytes / q.bytes - 1;
-      n++; if (Math.abs(err) <= 0.15) within++;
+      const bytes = predict(g, { device: 'titan-xp', batch: q.batch }).memoryBytes;
+      n++;
+      if (Math.abs(bytes / q.bytes - 1) <= 0.15) within++;
+      if (Math.abs((bytes + (stepped.has(zoo) ? m.runStep.bytes : 0)) / q.bytes - 1) <= 0.15) withStep++;
     }
   }
   assert.is(n, m.points);
-  assert.is(within, m.within15);
+  assert.is(within, m.within15Fresh);
+  assert.is(withStep, m.within15);
+  // the step starts at one point of the script's sorted order and runs to its end
+  const at = m.runStep.order.indexOf(m.runStep.from);
+  assert.ok(at > 0);
+  assert.is(m.runStep.order.length - at, stepped.size);
 });
 
 test('built-in profiles carry a published power figure with its source', () => {
