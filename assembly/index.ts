@@ -10,6 +10,7 @@ export { f32_dwconv, f32_dwconv_3x3s1, f32_dwconv_3x3s2 } from './dwconv/f32_dwc
 export { f32_maxpool, f32_avgpool, f32_global_avgpool, f32_global_maxpool } from './pool/f32_pool';
 export { f32_add, f32_add_scaled, f32_scale, f32_channel_shuffle, f32_clamp, f32_scale_shift, f32_lrn, f32_softmax, f32_sigmoid, f32_leaky_relu, f32_channel_mul, f32_channel_mul_add } from './eltwise/f32_eltwise';
 export { f32_copy_strided } from './misc/copy';
+export { f32_find_nonfinite } from './misc/finite';
 export { f32_peak_muladd } from './misc/peak';
 export { set_scratch, scratch_bytes } from './misc/scratch';
 

@@ -10,6 +10,7 @@ export { add, runAdd, splitAdd } from './add.js';
 export { concat, runCopyChannels } from './concat.js';
 export { lrn, runLrn, lrnConfig, type LrnParams } from './lrn.js';
 export { FullyConnected, fc } from './fc.js';
+export { findNonFinite, firstNonFinite } from './finite.js';
 export { softmax, runSoftmax } from './softmax.js';
 export { activation, runActivation, runClamp } from './activation.js';
 export { leakyRelu, runLeakyRelu } from './leaky_relu.js';

@@ -22,6 +22,7 @@ import { runChannelMul, runChannelMulAdd, splitChannelMul, splitChannelMulAdd } 
 import { runScale, splitScale } from '../ops/scale.js';
 import { runChannelShuffle, splitChannelShuffle } from '../ops/channel_shuffle.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
+import { findNonFinite } from '../ops/finite.js';
 import { actRange, type ThreadCalls } from '../ops/util.js';
 
 /** One executable step of the plan. */
@@ -440,11 +441,6 @@ export class Net {
       throw new RangeError(`input must have ${count} elements for shape ${s}, got ${input.length}`);
     }
     if (layout === 'nchw' && this.inputShape.length !== 4) throw new RangeError(`layout 'nchw' needs a 4-D input; this network's input is [${this.inputShape.join(', ')}]`);
-    if (this.validate) {
-      for (let i = 0; i < count; i++) {
-        if (!Number.isFinite(input[i])) throw new RangeError(`input[${i}] is ${input[i]}: inputs must be finite (pass { validate: false } to compile to skip this check)`);
-      }
-    }
     const f32 = this.engine.f32;
     const base = this.ptrOf(this.input.id) >> 2;
     if (layout === 'nhwc') f32.set(input, base);
@@ -458,6 +454,12 @@ export class Net {
           for (let p = 0; p < hw; p++, dst += c) f32[dst] = input[src + p]!;
         }
       }
+    }
+    // checked once copied into the input's slot, before any step reads it: a rejected input
+    // leaves only that slot written, which the next run overwrites
+    if (this.validate && findNonFinite(this.engine, base << 2, count) >= 0) {
+      const i = input.findIndex((v) => !Number.isFinite(v));
+      throw new RangeError(`input[${i}] is ${input[i]}: inputs must be finite (pass { validate: false } to compile to skip this check)`);
     }
     for (const s of this.steps) s.exec!();
     return this.engine.read(this.ptrOf(this.output.id), this.output.floats);

@@ -66,4 +66,29 @@ test('batch norm (inference) and stand-alone activations', () => {
   assertClose(ops.activation(engine, x, 'relu6').data, ref.relu6(x), { rel: 0, label: 'relu6' });
 });
 
+test('first non-finite value: NaN, +-Infinity and the largest finite floats, at every position of short and long buffers', () => {
+  const rng = mulberry32(91);
+  const first = (a) => a.findIndex((v) => !Number.isFinite(v));
+  for (const n of [0, 1, 3, 4, 5, 15, 16, 17, 31, 33, 64, 65, 1000, 150528]) {
+    const a = randomArray(rng, n);
+    assert.is(ops.firstNonFinite(engine, a), -1, `n=${n}: all finite`);
+    if (n === 0) continue;
+    // the extremes of the finite range and subnormals are finite
+    a[0] = 3.4028234663852886e38; a[n - 1] = -3.4028234663852886e38; a[n >> 1] = 1e-45;
+    assert.is(ops.firstNonFinite(engine, a), -1, `n=${n}: extremes are finite`);
+    const positions = n <= 70 ? [...Array(n).keys()] : [0, 1, 15, 16, n >> 1, n - 17, n - 1, randInt(rng, 0, n - 1)];
+    for (const at of positions) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const b = a.slice();
+        b[at] = bad;
+        if (at + 5 < n) b[at + 5] = NaN; // a later one does not change the answer
+        assert.is(ops.firstNonFinite(engine, b), first(b), `n=${n}: ${bad} at ${at}`);
+      }
+    }
+  }
+  assert.throws(() => ops.findNonFinite(engine, 3, 4), RangeError);
+  assert.throws(() => ops.findNonFinite(engine, engine.heapBase, -1), RangeError);
+  assert.throws(() => ops.firstNonFinite(engine, [1, 2]), TypeError);
+});
+
 test.run();

@@ -131,6 +131,13 @@ function kernelChecks(simdnet, engine) {
         for (const p of [xp, gp, rp, yp]) engine.release(p);
       }
     },
+    'first non-finite value': () => {
+      const a = rand(37);
+      if (ops.firstNonFinite(engine, a) !== -1) fail('finite data reported non-finite');
+      a[21] = NaN; a[30] = Infinity;
+      const got = ops.firstNonFinite(engine, a);
+      if (got !== 21) fail(`first non-finite at 21, got ${got}`);
+    },
     'peak loop runs': () => { engine.k.f32_peak_muladd?.(100); },
   };
 }
