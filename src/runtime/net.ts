@@ -22,7 +22,10 @@ import { runChannelMul, runChannelMulAdd, splitChannelMul, splitChannelMulAdd } 
 import { runScale, splitScale } from '../ops/scale.js';
 import { runChannelShuffle, splitChannelShuffle } from '../ops/channel_shuffle.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
-import { findNonFinite } from '../ops/finite.js';
+import { findNonFinite, firstNonFinite } from '../ops/finite.js';
+
+/** Weight arrays from this many floats on are checked for finite values in wasm. */
+const FINITE_IN_WASM = 4096;
 import { actRange, type ThreadCalls } from '../ops/util.js';
 
 /** One executable step of the plan. */
@@ -324,7 +327,7 @@ export class Net {
     this.graph = graph;
     this.validate = validate;
     const lowered = lower(graph, { winograd });
-    this.weights = checkWeights(graph, weights);
+    this.weights = checkWeights(engine, graph, weights);
     this.values = lowered.values;
     this.input = lowered.values[lowered.input]!;
     this.output = lowered.values[lowered.output]!;
@@ -503,7 +506,7 @@ export class Net {
     if (!node) throw new RangeError(`setWeights: no layer named "${name}"`);
     if (layout !== 'hwio' && layout !== 'pytorch') throw new TypeError(`layout must be 'hwio' or 'pytorch', got ${JSON.stringify(layout)}`);
     if (typeof w !== 'object' || w === null) throw new TypeError(`setWeights("${name}"): weights must be an object of Float32Arrays, got ${w === null ? 'null' : typeof w}`);
-    const converted = convertWeights(this.graph, node, w, layout);
+    const converted = convertWeights(this.engine, this.graph, node, w, layout);
     const affected = this.steps.filter((s) => s.step.nodes.includes(name));
     // A conv whose batch norm is folded needs its raw weights to re-fold; they are kept for it.
     for (const s of affected) {
@@ -599,13 +602,13 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
 export const reserveBytes = planEngineBytes;
 
 /** Checks every weight set against its layer (HWIO / IO layouts) before any of it is packed. */
-function checkWeights(graph: Graph, weights: Map<string, LayerWeights>): Map<string, LayerWeights> {
+function checkWeights(engine: Engine, graph: Graph, weights: Map<string, LayerWeights>): Map<string, LayerWeights> {
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   for (const [name, w] of weights) {
     const node = byName.get(name);
     if (!node) throw new RangeError(`weights: no layer named "${name}"`);
     if (typeof w !== 'object' || w === null) throw new TypeError(`weights of "${name}" must be an object of Float32Arrays, got ${w === null ? 'null' : typeof w}`);
-    weights.set(name, convertWeights(graph, node, w, 'hwio'));
+    weights.set(name, convertWeights(engine, graph, node, w, 'hwio'));
   }
   for (const n of graph.nodes) {
     if (OP_SPECS[n.op].moments === 'weights' && !weights.has(n.name)) {
@@ -615,12 +618,15 @@ function checkWeights(graph: Graph, weights: Map<string, LayerWeights>): Map<str
   return weights;
 }
 
-function convertWeights(graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 'pytorch'): LayerWeights {
+function convertWeights(engine: Engine, graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 'pytorch'): LayerWeights {
   const where = `weights of "${node.name}" (${node.op})`;
   const f32 = (k: string, v: unknown, n: number): Float32Array => {
     if (!(v instanceof Float32Array)) throw new TypeError(`${where}: ${k} must be a Float32Array, got ${v === undefined ? 'nothing' : v === null ? 'null' : (v as object).constructor?.name ?? typeof v}`);
     if (v.length !== n) throw new RangeError(`${where}: ${k} must have ${n} elements, got ${v.length}`);
-    for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${where}: ${k}[${i}] is ${v[i]}; weights must be finite`);
+    // large arrays are scanned in wasm (a copy into a block the allocator hands out again for the
+    // next one, then one vector pass): 4.2M floats of MobileNet in ~3 ms instead of ~10 in JS
+    const i = n < FINITE_IN_WASM ? v.findIndex((x) => !Number.isFinite(x)) : firstNonFinite(engine, v);
+    if (i >= 0) throw new RangeError(`${where}: ${k}[${i}] is ${v[i]}; weights must be finite`);
     return v;
   };
   const allow = (keys: string[]) => {

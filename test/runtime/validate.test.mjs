@@ -125,6 +125,32 @@ test('weights are checked against their layer before anything is packed', async 
   assert.ok(err instanceof TypeError && /unexpected bias \(the layer was built with bias: false\)/.test(err.message), err?.message);
 });
 
+test('large weight arrays (checked in wasm) name the first non-finite value; setWeights leaves the net as it was', async () => {
+  const b = new GraphBuilder('wide');
+  const g = b.output(b.conv2d(b.input([1, 4, 4, 64]), { outChannels: 128, kernel: 3, pad: 1 }, 'c'));
+  const x = randomArray(mulberry32(3), 4 * 4 * 64);
+  for (const [at, bad] of [[0, NaN], [4097, Infinity], [64 * 9 * 128 - 1, -Infinity]]) {
+    const w = randomWeights(g, 1);
+    w.get('c').weight[at] = bad;
+    if (at + 3 < w.get('c').weight.length) w.get('c').weight[at + 3] = NaN;
+    let err;
+    try { await compile(g, { weights: w }); } catch (e) { err = e; }
+    assert.ok(err instanceof RangeError && err.message.includes(`weight[${at}] is ${bad}; weights must be finite`), err?.message);
+  }
+  const w = randomWeights(g, 1);
+  const net = await compile(g, { weights: w });
+  const before = net.run(x);
+  const nan = Float32Array.from(w.get('c').weight);
+  nan[5000] = NaN;
+  assert.throws(() => net.setWeights('c', { weight: nan, bias: w.get('c').bias }), /weight\[5000\] is NaN/);
+  assert.equal(net.run(x), before, 'same output after the refused weights');
+  // the check's staging block is freed and handed out again: refusals do not add up
+  const mem = net.memoryBytes;
+  for (let i = 0; i < 20; i++) assert.throws(() => net.setWeights('c', { weight: nan, bias: w.get('c').bias }), RangeError);
+  assert.is(net.memoryBytes, mem);
+  net.dispose();
+});
+
 test('setWeights and profile: bad arguments are clear errors and the network keeps working', async () => {
   const g = valid();
   const w = randomWeights(g, 2);
