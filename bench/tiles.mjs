@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { SHIPPED_TILES, STUDY_TILES } from '../scripts/gen-gemm.mjs';
 
-const bytes = readFileSync(new URL('../build/tiles.wasm', import.meta.url));
+// --relaxed: the same tiles built with relaxed SIMD (build/tiles-relaxed.wasm; Node 20 needs --experimental-wasm-relaxed-simd)
+const relaxed = process.argv.includes('--relaxed');
+const bytes = readFileSync(new URL(relaxed ? '../build/tiles-relaxed.wasm' : '../build/tiles.wasm', import.meta.url));
 const { instance } = await WebAssembly.instantiate(bytes, { env: { abort() { throw new Error('abort'); } } });
 const x = instance.exports;
 let top = x.heap_base();
