@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import { lower } from '../../dist/lower/index.js';
+import { ceilOverhang } from '../../dist/graph/ops.js';
 
 let ready;
 let threads = 1;
@@ -242,9 +243,7 @@ function poolStep(node, x, inShape, outName, keep) {
   const [kh, kw] = node.kernel;
   const [sh, sw] = node.stride;
   const [pt, pl, pb, pr] = node.pad;
-  // Ceil mode: extra bottom / right padding so that tf's floor-mode size is the IR's.
-  const eh = Math.max(0, (Ho - 1) * sh + kh - (H + pt + pb));
-  const ew = Math.max(0, (Wo - 1) * sw + kw - (W + pl + pr));
+  const [eh, ew] = ceilOverhang(node, inShape, node.outShape);
   const pad = tfPad([pt, pl, pb + eh, pr + ew]);
   if (node.op === 'maxpool') {
     return (v) => v.set(outName, tf.maxPool(v.get(x), [kh, kw], [sh, sw], pad));

@@ -123,6 +123,23 @@ export function windowOutSize(axis: string, input: number, kernel: number, strid
   return o;
 }
 
+/**
+ * A pool's ceil-mode overhang: the extra bottom and right padding with which a floor-mode pool
+ * (what ONNX, TFLite and tfjs pools compute) gives `outShape` on `inShape` (NHWC). [0, 0] for
+ * floor mode. The exporters and peers add it to the padding; PyTorch never counts it in an
+ * average's divisor.
+ */
+export function ceilOverhang(node: { kernel: readonly number[]; stride: readonly number[]; pad: readonly number[] },
+  inShape: Shape, outShape: Shape): [number, number] {
+  const [kh, kw] = node.kernel as [number, number];
+  const [sh, sw] = node.stride as [number, number];
+  const [pt, pl, pb, pr] = node.pad as [number, number, number, number];
+  return [
+    Math.max(0, (outShape[1]! - 1) * sh + kh - (inShape[1]! + pt + pb)),
+    Math.max(0, (outShape[2]! - 1) * sw + kw - (inShape[2]! + pl + pr)),
+  ];
+}
+
 const same = (_n: unknown, [s]: readonly Shape[]): Shape => s!.slice();
 const noAttrs = (): void => {};
 

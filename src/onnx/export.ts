@@ -9,6 +9,7 @@
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { littleEndianBytes } from '../graph/bytes.js';
+import { ceilOverhang } from '../graph/ops.js';
 import { checkLength, denseWeights } from '../graph/weight-checks.js';
 import { AttributeType, DataType, modelProto } from './schema.js';
 
@@ -316,13 +317,10 @@ class Exporter {
    *   makes the real padding part of the input, and count_include_pad = 0 on the overhang.
    */
   private pool(node: Node & { op: 'maxpool' | 'avgpool' }, x: string, inShape: Shape): string {
-    const [, h, w] = inShape as [number, number, number, number];
-    const [, ho, wo] = node.outShape as [number, number, number, number];
     const [kh, kw] = node.kernel;
     const [sh, sw] = node.stride;
     const [pt, pl, pb, pr] = node.pad;
-    const eh = Math.max(0, (ho - 1) * sh + kh - (h + pt + pb));
-    const ew = Math.max(0, (wo - 1) * sw + kw - (w + pl + pr));
+    const [eh, ew] = ceilOverhang(node, inShape, node.outShape);
     const attrs = (pads: number[]) => ({ kernel_shape: [kh, kw], strides: [sh, sw], pads });
     const out = this.outName(node);
     if (node.op === 'maxpool') return this.op('MaxPool', [x], out, attrs([pt, pl, pb + eh, pr + ew]), node.name);

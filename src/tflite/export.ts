@@ -19,7 +19,7 @@
 
 import { Builder } from 'flatbuffers';
 import type { Graph, GraphNode, Shape } from '../graph/types.js';
-import type { NodeOf } from '../graph/ops.js';
+import { ceilOverhang, type NodeOf } from '../graph/ops.js';
 import type { BatchNormWeights, ConvWeights, FcWeights, LayerWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { littleEndianBytes } from '../graph/bytes.js';
 import { checkLength, denseWeights } from '../graph/weight-checks.js';
@@ -374,9 +374,7 @@ class Exporter {
     const [kh, kw] = node.kernel;
     const [sh, sw] = node.stride;
     const [pt, pl, pb, pr] = node.pad;
-    // ceil mode: the overhang at the bottom / right, so that a floor-mode size is the IR's
-    const eh = Math.max(0, (Ho - 1) * sh + kh - (H + pt + pb));
-    const ew = Math.max(0, (Wo - 1) * sw + kw - (W + pl + pr));
+    const [eh, ew] = ceilOverhang(node, inShape, s.outShape);
     const pads = [pt, pl, pb + eh, pr + ew];
     const options = (padding: number): OptionsTable => ({
       type: Options.Pool2DOptions,
