@@ -59,11 +59,14 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
   }
 }
 
-// One 3x3 border pixel with its valid taps known at compile time: rows (bit ky) and columns
-// (bit kx) of the window inside the image. dw3x3Edge dispatches on the two masks, so each case is
-// straight-line code over the channel groups; the generic dwPixel loops over a run-time window per
-// group, and on 14x14 or 7x7 maps, where a quarter to a half of the pixels are border, it cost
-// more than the interior.
+// One 3x3 border pixel: its valid window columns (bit kx of `cols`) known at compile time, its
+// valid rows (bit ky of `rows`) a run-time test that goes the same way for every channel group.
+// dw3x3Edge dispatches on the columns, so each case is straight-line code over the groups; the
+// generic dwPixel loops over a run-time window per group, and on 14x14 or 7x7 maps, where a
+// quarter to a half of the pixels are border, it cost more than the interior. Nine cases (rows
+// fixed too) ran 4-6% faster on 14x14x512 and 7x7x1024 but made each binary 2.3 KB larger: past
+// 24 KB the single-file bundle's two base64 binaries no longer fit one gzip window (32 KB), and
+// it went from 79 to 105 KB gzip, over the 100 KB budget.
 // @ts-ignore: decorator
 @inline function edge3x3(rows: i32, cols: i32, x: usize, w: i32, cx: i32, c: i32, iy0: i32, ix0: i32,
   packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
@@ -76,22 +79,16 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
   const base = x + <usize>iy0 * rowIn + <usize>ix0 * pxIn;
   for (let c0 = 0; c0 < c; c0 += 4) {
     const cb = <usize>c0 * 4;
-    const ip = base + cb, tp = taps + cb;
     let acc = v128.load(packed + cb);
-    if (rows & 1) {
-      if (cols & 1) acc = madd(acc, v128.load(ip), v128.load(tp));
-      if (cols & 2) acc = madd(acc, v128.load(ip + pxIn), v128.load(tp + c4b));
-      if (cols & 4) acc = madd(acc, v128.load(ip + 2 * pxIn), v128.load(tp + 2 * c4b));
-    }
-    if (rows & 2) {
-      if (cols & 1) acc = madd(acc, v128.load(ip + rowIn), v128.load(tp + 3 * c4b));
-      if (cols & 2) acc = madd(acc, v128.load(ip + rowIn + pxIn), v128.load(tp + 4 * c4b));
-      if (cols & 4) acc = madd(acc, v128.load(ip + rowIn + 2 * pxIn), v128.load(tp + 5 * c4b));
-    }
-    if (rows & 4) {
-      if (cols & 1) acc = madd(acc, v128.load(ip + 2 * rowIn), v128.load(tp + 6 * c4b));
-      if (cols & 2) acc = madd(acc, v128.load(ip + 2 * rowIn + pxIn), v128.load(tp + 7 * c4b));
-      if (cols & 4) acc = madd(acc, v128.load(ip + 2 * rowIn + 2 * pxIn), v128.load(tp + 8 * c4b));
+    let ip = base + cb, tp = taps + cb;
+    for (let ky = 0; ky < 3; ky++) {
+      if (rows & (1 << ky)) {
+        if (cols & 1) acc = madd(acc, v128.load(ip), v128.load(tp));
+        if (cols & 2) acc = madd(acc, v128.load(ip + pxIn), v128.load(tp + c4b));
+        if (cols & 4) acc = madd(acc, v128.load(ip + 2 * pxIn), v128.load(tp + 2 * c4b));
+      }
+      ip += rowIn;
+      tp += 3 * c4b;
     }
     acc = clampV(acc, vlo, vhi, clamp);
     if (c - c0 >= 4) v128.store(o + cb, acc);
@@ -105,22 +102,16 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
   return (i0 >= 0 && i0 < n ? 1 : 0) | (i0 + 1 >= 0 && i0 + 1 < n ? 2 : 0) | (i0 + 2 >= 0 && i0 + 2 < n ? 4 : 0);
 }
 
-/** A 3x3 border pixel: the straight-line case for its window, or dwPixel for the rare others. */
+/** A 3x3 border pixel: the straight-line case for its window columns, or dwPixel for the rare others. */
 function dw3x3Edge(x: usize, h: i32, w: i32, cx: i32, c: i32, iy0: i32, ix0: i32,
   packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
   const r = tapMask(iy0, h), q = tapMask(ix0, w);
-  switch ((r << 3) | q) {
-    case (3 << 3) | 3: edge3x3(3, 3, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (3 << 3) | 6: edge3x3(3, 6, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (3 << 3) | 7: edge3x3(3, 7, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (6 << 3) | 3: edge3x3(6, 3, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (6 << 3) | 6: edge3x3(6, 6, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (6 << 3) | 7: edge3x3(6, 7, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (7 << 3) | 3: edge3x3(7, 3, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (7 << 3) | 6: edge3x3(7, 6, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    case (7 << 3) | 7: edge3x3(7, 7, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return;
-    default: dwPixel(x, h, w, cx, c, 3, 3, 1, 1, iy0, ix0, packed, o, vlo, vhi, clamp);
+  if (r == 3 || r == 6 || r == 7) {
+    if (q == 3) { edge3x3(r, 3, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return; }
+    if (q == 6) { edge3x3(r, 6, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return; }
+    if (q == 7) { edge3x3(r, 7, x, w, cx, c, iy0, ix0, packed, o, vlo, vhi, clamp); return; }
   }
+  dwPixel(x, h, w, cx, c, 3, 3, 1, 1, iy0, ix0, packed, o, vlo, vhi, clamp);
 }
 
 /** Pixel strides (floats) whose multiples take the 3x3 kernels' channels-innermost order. */
