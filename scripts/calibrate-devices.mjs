@@ -376,7 +376,11 @@ function runStep(rows, feat) {
     const e = sse(v.slice(0, k)) + sse(v.slice(k));
     if (e < best.e) best = { k, e };
   }
-  return { order, after: new Set(order.slice(best.k)), first: order[best.k] };
+  const median = (xs) => { const t = [...xs].sort((a, b) => a - b), m = t.length >> 1; return t.length % 2 ? t[m] : (t[m - 1] + t[m]) / 2; };
+  return {
+    order, after: new Set(order.slice(best.k)), first: order[best.k],
+    levels: [median(v.slice(0, best.k)), median(v.slice(best.k))].map((x) => Number(x.toFixed(3))),
+  };
 }
 
 /**
@@ -429,7 +433,7 @@ function fitMemory(dev) {
   rows.forEach((r, i) => (per[r.zoo] ??= []).push([r.batch, r4(errs[i])]));
   return {
     model: { floorBytes: p[0], weightFactor: p[1], activationFactor: p[2] },
-    runStep: { bytes: p[3], from: SCRIPT_NAMES[step.first], networks: [...step.after], order: step.order.map((z) => SCRIPT_NAMES[z]) },
+    runStep: { bytes: p[3], from: SCRIPT_NAMES[step.first], networks: [...step.after], order: step.order.map((z) => SCRIPT_NAMES[z]), levelsGB: step.levels },
     points: rows.length, within15: within, share15: r4(within / rows.length), error: stats(errs),
     within15Fresh: withinFresh, share15Fresh: r4(withinFresh / rows.length), errorFresh: stats(fresh), perNetwork: per,
   };
@@ -648,8 +652,8 @@ function markdown(r) {
       L.push(`The table was measured by one script (scripts/compute_memory_usage.py, github.com/CeLuigi/models-comparison.pytorch) ` +
         `running every model in one process in sorted name order (${M.runStep.order.join(', ')}) and reading nvidia-smi. ` +
         `Its batch-1 readings less the weights are two levels split at one point of that order: from ${M.runStep.from} on, every ` +
-        `reading sits ${(M.runStep.bytes / 1e9).toFixed(3)} GB higher (SqueezeNet-v1.0, 5 MB of weights, reads 0.943 GB at batch 1; ` +
-        `MobileNet-v1, 17 MB, 0.650), a step in the run rather than in any network. The fit carries it as an offset on those readings ` +
+        `reading sits ${(M.runStep.bytes / 1e9).toFixed(3)} GB higher (median batch-1 reading less the weights: ${M.runStep.levelsGB[0]} GB ` +
+        `before, ${M.runStep.levelsGB[1]} GB from there on, whatever the network's size), a step in the run rather than in any network. The fit carries it as an offset on those readings ` +
         `(the split found by least squares on the batch-1 readings, the offset fitted with the rest); predict() leaves it out, as for a ` +
         `process of its own.`);
       L.push('');

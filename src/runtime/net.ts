@@ -23,10 +23,10 @@ import { runScale, splitScale } from '../ops/scale.js';
 import { runChannelShuffle, splitChannelShuffle } from '../ops/channel_shuffle.js';
 import { bnScaleShift, runScaleShift, splitScaleShift } from '../ops/batchnorm.js';
 import { findNonFinite, firstNonFinite } from '../ops/finite.js';
+import { actRange, type ThreadCalls } from '../ops/util.js';
 
 /** Weight arrays from this many floats on are checked for finite values in wasm. */
 const FINITE_IN_WASM = 4096;
-import { actRange, type ThreadCalls } from '../ops/util.js';
 
 /** One executable step of the plan. */
 export interface PlanStep {
