@@ -87,38 +87,3 @@ export function pytorchSteps(graph: Graph, layers: LayerCost[]): Step[] {
   });
   return steps;
 }
-
-/** Ops whose PyTorch module writes into its input (torchvision's and Cadene's `inplace=True`). */
-const IN_PLACE = new Set(['relu', 'relu6']);
-
-/**
- * Peak bytes of activations PyTorch eager mode holds at once for `graph` (at its batch), without
- * autograd: every kernel's output is a new tensor except the in-place activations and the views,
- * a tensor is freed after its last consumer (a view keeps its base alive), and an op's inputs and
- * output coexist while it runs (LRN's temporaries: two more maps). The caching allocator keeps the
- * high-water mark, which is what the GPU's memory shows.
- */
-export function pytorchPeakActivationBytes(graph: Graph): number {
-  const base = new Map<string, string>();
-  const bytes = new Map<string, number>();
-  const lastUse = new Map<string, number>();
-  const rootOf = (name: string) => base.get(name) ?? name;
-  graph.nodes.forEach((node, i) => {
-    const aliased = VIEWS.has(node.op) && node.op !== 'input' || IN_PLACE.has(node.op);
-    if (aliased && node.inputs.length) base.set(node.name, rootOf(node.inputs[0]!));
-    else bytes.set(node.name, 4 * numel(node.outShape));
-    for (const x of node.inputs) lastUse.set(rootOf(x), i);
-  });
-  lastUse.set(rootOf(graph.output), graph.nodes.length);
-  let live = 0, peak = 0;
-  graph.nodes.forEach((node, i) => {
-    const b = bytes.get(node.name);
-    if (b !== undefined) {
-      live += b;
-      const temp = node.op === 'lrn' ? 2 * b : 0;
-      peak = Math.max(peak, live + temp);
-    }
-    for (const x of new Set(node.inputs.map(rootOf))) if (lastUse.get(x) === i) live -= bytes.get(x)!;
-  });
-  return peak;
-}

@@ -23,3 +23,7 @@ export {
   validateProfile, ProfileError, PROFILE_SCHEMA,
   type DeviceProfile, type ClassRoofline, type KernelModel,
 } from './profile.js';
+export {
+  CachingAllocator, pytorchMemoryEvents, replayForward, pytorchReservedBytes, HOLDS_EVERY_OUTPUT,
+  type MemoryEvent,
+} from './gpu-memory.js';

@@ -43,7 +43,8 @@ import { lower, planEngineBytes, type Lowered, type Step as LoweredStep, type St
 import { analyze, rebatch, OP_CLASSES, type LayerCost, type OpClass } from './analyze.js';
 import { BUILTIN_PROFILES } from './devices/profiles.js';
 import { ProfileError, validateProfile, type DeviceProfile } from './profile.js';
-import { pytorchPeakActivationBytes, pytorchSteps } from './framework.js';
+import { pytorchSteps } from './framework.js';
+import { pytorchReservedBytes } from './gpu-memory.js';
 import type { KernelFeatures, Step } from './step.js';
 
 export { ProfileError, validateProfile, PROFILE_SCHEMA, type DeviceProfile, type ClassRoofline, type KernelModel } from './profile.js';
@@ -97,7 +98,8 @@ export interface Prediction {
   energyMjPerImage: number | null;
   /**
    * Memory the network needs at this batch, bytes: on a GPU profile with a memory model, the
-   * framework floor + weights + peak live activations (see {@link predictMemoryBytes}); on a
+   * framework floor + weights + what PyTorch's caching allocator holds for the activations (see
+   * {@link predictMemoryBytes}); on a
    * simdnet profile, the wasm memory the planner sizes for it; null otherwise.
    */
   memoryBytes: number | null;
@@ -138,7 +140,7 @@ function plan(graph: Graph, execution: DeviceProfile['execution'], batch?: numbe
       if (p.execution === 'simdnet') return planEngineBytes(lowering(), threads);
       if (p.execution === 'pytorch' && p.memory) {
         const m = p.memory;
-        return m.floorBytes + m.weightFactor * a.weightBytes + m.activationFactor * pytorchPeakActivationBytes(g);
+        return m.floorBytes + m.weightFactor * a.weightBytes + m.activationFactor * pytorchReservedBytes(g);
       }
       return null;
     },
@@ -475,9 +477,11 @@ export function predict(graph: Graph, options: PredictOptions): Prediction {
 /**
  * Predicted memory of `graph` at `batch` on a device, bytes, or null when the profile cannot say.
  * - 'pytorch' profiles with `memory`: floorBytes (CUDA context, cuDNN / cuBLAS handles, the
- *   framework) + weightFactor x weight bytes + activationFactor x PyTorch's peak live activations
- *   (src/cost/framework.ts), the factors absorbing the caching allocator's rounding and cuDNN's
- *   workspaces; fitted where a device has a published memory table.
+ *   framework) + weightFactor x weight bytes + activationFactor x the activation bytes PyTorch
+ *   0.4's caching allocator holds once a process runs the network in a loop with cuDNN's
+ *   benchmark mode (src/cost/gpu-memory.ts: the allocator replayed over the forward's
+ *   allocations); the activation factor absorbs cuDNN's workspaces, which the replay leaves out.
+ *   Fitted where a device has a published memory table.
  * - 'simdnet' profiles: the wasm memory a compiled net needs on `threads` threads, from the
  *   lowering and the planner (src/lower/planner.ts planEngineBytes: the activation arena at this
  *   batch, every step's packed weights, the largest upload, a workspace per thread; what a

@@ -295,10 +295,10 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
       }
     },
     "memory": {
-      "floorBytes": 690000000,
-      "weightFactor": 1,
-      "activationFactor": 0.342424,
-      "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 2 (data/tx1/bianco2018_titanxp_gpu_memory_gb.csv): 164 of 273 points within 15% as predicted here; 232 with the measuring run's step (fit-report.md)"
+      "floorBytes": 625000000,
+      "weightFactor": 1.1,
+      "activationFactor": 1.1261,
+      "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 2 (data/tx1/bianco2018_titanxp_gpu_memory_gb.csv): 261 of 273 points within 15% with the measuring run replayed, 131 as predicted here for a process of its own (fit-report.md)"
     }
   },
 }) as Record<string, DeviceProfile>;
