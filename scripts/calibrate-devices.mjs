@@ -254,6 +254,11 @@ function fit(points, dev, from) {
 const STARTS = 4;
 /** QUICK=1: one tile, no family hold-out (for trying model changes; never for the shipped profiles). */
 const QUICK = process.env.QUICK === '1';
+/**
+ * Trying a model change: DEVICE=tx1 fits one device, TILE=128x64 one tile (with both hold-outs),
+ * DRY=1 prints the result and writes nothing. Never for the shipped profiles.
+ */
+const ONLY = process.env.DEVICE, ONE_TILE = process.env.TILE?.split('x').map(Number), DRY = process.env.DRY === '1';
 
 /** Output tiles of cuDNN's implicit-GEMM kernels tried (pixels x channels); the fit picks one per device. */
 const TILES = [[64, 64], [128, 64], [128, 128]];
@@ -516,6 +521,7 @@ if (process.argv.includes('--markdown')) {
 const report = { generatedBy: 'scripts/calibrate-devices.mjs', data: BIANCO, nameMap: NAME_MAP, notInZoo: NOT_IN_ZOO, devices: {} };
 const t0 = performance.now();
 for (const dev of DEVICES) {
+  if (ONLY && dev.name !== ONLY) continue;
   const rows = readCsv(dev.file);
   const unknown = [...new Set(rows.map((r) => r.network))].filter((n) => !(n in NAME_MAP) && !(n in NOT_IN_ZOO));
   if (unknown.length) throw new Error(`${dev.file}: networks neither mapped nor listed as left out: ${unknown.join(', ')}`);
@@ -525,7 +531,7 @@ for (const dev of DEVICES) {
 
   // the tile: a discrete choice, the one whose full fit has the lowest objective
   let best = null;
-  for (const [tileM, tileN] of QUICK ? [[128, 64]] : TILES) {
+  for (const [tileM, tileN] of ONE_TILE ? [ONE_TILE] : QUICK ? [[128, 64]] : TILES) {
     const tiling = { sms: dev.sms, tileM, tileN, l2Bytes: dev.l2Bytes };
     const points = base.map((q) => ({ ...q, f: pointFeatures(q.zoo, q.batch, tiling) }));
     const r = fit(points, dev);
@@ -545,7 +551,7 @@ for (const dev of DEVICES) {
     lofo: lofo.model, baselineLofo: lofo.baseline,
   };
   const profile = toProfile(dev, tiling, full.p, fitSummary);
-  const memory = dev.memoryFile ? fitMemory(dev) : null;
+  const memory = dev.memoryFile && !DRY ? fitMemory(dev) : null;
   if (memory) {
     profile.memory = memoryProfile(dev, memory);
     validateProfile(profile, `${dev.name} profile`);
@@ -564,13 +570,17 @@ for (const dev of DEVICES) {
       kinds: profile.kinds, gpu: profile.gpu, launch: profile.launch,
     },
   };
-  writeFileSync(join(ROOT, `src/cost/devices/${dev.name}.json`), JSON.stringify(profile, null, 2) + '\n');
+  if (!DRY) writeFileSync(join(ROOT, `src/cost/devices/${dev.name}.json`), JSON.stringify(profile, null, 2) + '\n');
   console.log(`${dev.name}: tile ${tiling.tileM}x${tiling.tileN}; LONO median ${lono.model.median}, p90 ${lono.model.p90}, max ${lono.model.max}; ` +
     `LOFO median ${lofo.model.median}, p90 ${lofo.model.p90}; baseline LONO median ${lono.baseline.median}, p90 ${lono.baseline.p90}; ` +
     `training median ${profile.fit.training.median}`);
 }
 const seconds = (performance.now() - t0) / 1000;
 
+if (DRY) {
+  process.stdout.write(JSON.stringify(report) + '\n');
+  process.exit(0);
+}
 mkdirSync(join(ROOT, 'src/cost/devices'), { recursive: true });
 writeFileSync(join(ROOT, 'src/cost/devices/fit-report.json'), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(join(ROOT, 'src/cost/devices/fit-report.md'), markdown(report));
