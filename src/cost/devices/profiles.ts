@@ -8,71 +8,71 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
     "name": "tx1",
     "description": "NVIDIA Jetson TX1 (Maxwell GPU, 256 CUDA cores), PyTorch eager mode with cuDNN, fp32",
     "execution": "pytorch",
-    "bandwidthGBs": 14.077,
+    "bandwidthGBs": 14.0692,
     "classes": {
       "conv": {
-        "gflops": 339.118,
-        "overheadUs": 1.00225
+        "gflops": 331.098,
+        "overheadUs": 46.2259
       },
       "conv1x1": {
-        "gflops": 511,
-        "overheadUs": 1.00225
+        "gflops": 510.994,
+        "overheadUs": 46.2259
       },
       "dwconv": {
-        "gflops": 15.6207,
-        "overheadUs": 1.00225
+        "gflops": 16.701,
+        "overheadUs": 46.2259
       },
       "fc": {
-        "gflops": 511,
-        "overheadUs": 1.00225
+        "gflops": 510.908,
+        "overheadUs": 46.2259
       },
       "pool": {
         "gflops": 511,
-        "overheadUs": 68.2511
+        "overheadUs": 59.6759
       },
       "eltwise": {
         "gflops": 511,
-        "overheadUs": 68.2511
+        "overheadUs": 59.6759
       },
       "other": {
         "gflops": 511,
-        "overheadUs": 68.2511
+        "overheadUs": 59.6759
       }
     },
     "kinds": {
       "conv3x3": {
-        "gflops": 385.487,
-        "overheadUs": 1.00225
+        "gflops": 379.74,
+        "overheadUs": 46.2259
       },
       "gconv": {
-        "gflops": 360.237,
-        "overheadUs": 1.00225
+        "gflops": 353.296,
+        "overheadUs": 46.2259
       },
       "globalavgpool": {
-        "gflops": 0.65444,
-        "overheadUs": 68.2511
+        "gflops": 0.625687,
+        "overheadUs": 59.6759
       },
       "channelmul": {
-        "gflops": 2.66271,
-        "overheadUs": 68.2511
+        "gflops": 511,
+        "overheadUs": 59.6759
       }
     },
     "gpu": {
       "sms": 2,
-      "tileM": 128,
+      "tileM": 64,
       "tileN": 64,
       "l2Bytes": 262144,
-      "groupUs": 22.2835,
-      "l2GBs": 14.077
+      "groupUs": 24.3062,
+      "l2GBs": 14.0743
     },
     "launch": {
-      "issueUs": 120.569
+      "issueUs": 126.471
     },
     "power": {
       "watts": 6,
       "source": "NVIDIA whitepaper \"GPU-Based Deep Learning Inference: A Performance and Power Analysis\" (Nov 2015): GoogLeNet on the Jetson TX1 at up to 75 images/s \"using up to 6 W\"; Canziani et al. 2016 found power nearly independent of batch size and architecture, so one figure is used for every network"
     },
-    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(b) (data/tx1/bianco2018_tx1_ms_per_image.csv); PyTorch's kernels (framework lowering), a launch queue, convolutions priced on whole 128 x 64 tiles over 2 SMs; pool / eltwise / other at the memory roofline",
+    "source": "fitted by scripts/calibrate-devices.mjs to S. Bianco, R. Cadene, L. Celona, P. Napoletano, \"Benchmark Analysis of Representative Deep Neural Network Architectures\", IEEE Access 6:64270-64277, 2018 (arXiv:1810.00736v2), Table 1(b) (data/tx1/bianco2018_tx1_ms_per_image.csv); PyTorch's kernels (framework lowering), a launch queue, convolutions priced on whole 64 x 64 tiles over 2 SMs; pool / eltwise / other at the memory roofline",
     "fit": {
       "method": "Nelder-Mead on mean squared log error, bounded parameters (scripts/calibrate-devices.mjs)",
       "points": 231,
@@ -119,9 +119,9 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
       ],
       "lono": {
         "points": 231,
-        "median": 0.0704,
-        "p90": 0.3002,
-        "max": 0.7136
+        "median": 0.0697,
+        "p90": 0.304,
+        "max": 0.7388
       },
       "baselineLono": {
         "points": 231,
@@ -131,9 +131,9 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
       },
       "lofo": {
         "points": 231,
-        "median": 0.1085,
-        "p90": 0.3549,
-        "max": 0.5436
+        "median": 0.0909,
+        "p90": 0.3458,
+        "max": 0.5677
       },
       "baselineLofo": {
         "points": 231,
@@ -141,11 +141,28 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
         "p90": 0.5667,
         "max": 1.3607
       },
+      "tileChoice": [
+        {
+          "tile": "64x64",
+          "trainingMsle": 0.0292,
+          "lofoMsle": 0.037
+        },
+        {
+          "tile": "128x64",
+          "trainingMsle": 0.0287,
+          "lofoMsle": 0.0399
+        },
+        {
+          "tile": "128x128",
+          "trainingMsle": 0.034,
+          "lofoMsle": 0.0654
+        }
+      ],
       "training": {
         "points": 231,
-        "median": 0.0651,
-        "p90": 0.2921,
-        "max": 0.6763
+        "median": 0.0664,
+        "p90": 0.2986,
+        "max": 0.6959
       }
     }
   },
@@ -287,6 +304,23 @@ export const BUILTIN_PROFILES: Readonly<Record<string, DeviceProfile>> = Object.
         "p90": 1.3387,
         "max": 3.7637
       },
+      "tileChoice": [
+        {
+          "tile": "64x64",
+          "trainingMsle": 0.0172,
+          "lofoMsle": 0.0303
+        },
+        {
+          "tile": "128x64",
+          "trainingMsle": 0.0145,
+          "lofoMsle": 0.0261
+        },
+        {
+          "tile": "128x128",
+          "trainingMsle": 0.0192,
+          "lofoMsle": 0.0421
+        }
+      ],
       "training": {
         "points": 273,
         "median": 0.0563,
