@@ -1,9 +1,9 @@
 import { madd } from '../misc/madd';
 import { storeLanes } from '../misc/lanes';
 
-// Depthwise convolution, NHWC, vectorised over channels (4 per v128). Packed weights: c4 = c
-// rounded up to 4; first c4 bias values, then kh*kw taps of c4 weights each, zero-padded, so a
-// channel group's taps are 16-byte aligned vectors. Input pixel stride cx, output stride ldo (floats).
+// Depthwise convolution, NHWC, vectorised over channels (4 per v128). Packed weights: per group
+// of 4 channels (zero-padded), the group's bias then its kh*kw taps, 4 floats each, so a group's
+// bias and taps are one contiguous run of 16-byte aligned vectors. Input pixel stride cx, output stride ldo (floats).
 // Channel tails compute a full vector (reading at most 3 floats past the last channel, inside the
 // arena's slack) and store only the valid lanes.
 
@@ -18,22 +18,22 @@ import { storeLanes } from '../misc/lanes';
  */
 function dwPixel(x: usize, h: i32, w: i32, cx: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32,
   iy0: i32, ix0: i32, packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
-  const c4 = (c + 3) & ~3;
-  const taps = packed + <usize>c4 * 4;
+  const gb = <usize>(kh * kw + 1) * 16;
   const kyLo = iy0 < 0 ? (-iy0 + dh - 1) / dh : 0;
   const kyHi = min(kh, (h - iy0 + dh - 1) / dh);
   const kxLo = ix0 < 0 ? (-ix0 + dw - 1) / dw : 0;
   const kxHi = min(kw, (w - ix0 + dw - 1) / dw);
   const px = <usize>cx * 4;
-  for (let c0 = 0; c0 < c; c0 += 4) {
-    let acc = v128.load(packed + <usize>c0 * 4);
+  let gp = packed;
+  for (let c0 = 0; c0 < c; c0 += 4, gp += gb) {
+    let acc = v128.load(gp);
     for (let ky = kyLo; ky < kyHi; ky++) {
       let ip = x + (<usize>(iy0 + ky * dh) * <usize>w * <usize>cx + <usize>(ix0 + kxLo * dw) * <usize>cx + <usize>c0) * 4;
-      let wp = taps + (<usize>(ky * kw + kxLo) * <usize>c4 + <usize>c0) * 4;
+      let wp = gp + <usize>(ky * kw + kxLo + 1) * 16;
       for (let kx = kxLo; kx < kxHi; kx++) {
         acc = madd(acc, v128.load(ip), v128.load(wp));
         ip += <usize>dw * px;
-        wp += <usize>c4 * 4;
+        wp += 16;
       }
     }
     storeLanes(o + <usize>c0 * 4, clampV(acc, vlo, vhi, clamp), c - c0);
@@ -59,6 +59,9 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
   }
 }
 
+/** Bytes of one channel group's bias and nine taps in the 3x3 kernels' packing. */
+const DW3_GROUP: usize = 160;
+
 // One 3x3 border pixel: its valid window columns (bit kx of `cols`) known at compile time, its
 // valid rows (bit ky of `rows`) a run-time test that goes the same way for every channel group.
 // dw3x3Edge dispatches on the columns, so each case is straight-line code over the groups; the
@@ -70,25 +73,23 @@ export function f32_dwconv(x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, kh
 // @ts-ignore: decorator
 @inline function edge3x3(rows: i32, cols: i32, x: usize, w: i32, cx: i32, c: i32, iy0: i32, ix0: i32,
   packed: usize, o: usize, vlo: v128, vhi: v128, clamp: i32): void {
-  const c4 = (c + 3) & ~3;
-  const c4b = <usize>c4 * 4;
-  const taps = packed + c4b;
   const pxIn = <usize>cx * 4;
   const rowIn = <usize>w * pxIn;
   // the window's top-left corner, outside the image on a border: only valid taps are loaded
   const base = x + <usize>iy0 * rowIn + <usize>ix0 * pxIn;
-  for (let c0 = 0; c0 < c; c0 += 4) {
+  let gp = packed;
+  for (let c0 = 0; c0 < c; c0 += 4, gp += DW3_GROUP) {
     const cb = <usize>c0 * 4;
-    let acc = v128.load(packed + cb);
-    let ip = base + cb, tp = taps + cb;
+    let acc = v128.load(gp);
+    let ip = base + cb, tp = gp + 16;
     for (let ky = 0; ky < 3; ky++) {
       if (rows & (1 << ky)) {
         if (cols & 1) acc = madd(acc, v128.load(ip), v128.load(tp));
-        if (cols & 2) acc = madd(acc, v128.load(ip + pxIn), v128.load(tp + c4b));
-        if (cols & 4) acc = madd(acc, v128.load(ip + 2 * pxIn), v128.load(tp + 2 * c4b));
+        if (cols & 2) acc = madd(acc, v128.load(ip + pxIn), v128.load(tp, 16));
+        if (cols & 4) acc = madd(acc, v128.load(ip + 2 * pxIn), v128.load(tp, 32));
       }
       ip += rowIn;
-      tp += 3 * c4b;
+      tp += 48;
     }
     acc = clampV(acc, vlo, vhi, clamp);
     if (c - c0 >= 4) v128.store(o + cb, acc);
@@ -126,8 +127,6 @@ const DW_ALIAS_FLOATS = 512;
 @inline function dw3x3(s: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32, ho: i32, wo: i32,
   packed: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, oy0: i32, oy1: i32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
-  const c4 = (c + 3) & ~3;
-  const taps = packed + <usize>c4 * 4;
   // interior columns: 0 <= ox*s - pl and ox*s - pl + 2 < w
   let oxLo = (pl + s - 1) / s;
   let oxHi = (w - 3 + pl) / s + 1;
@@ -156,23 +155,73 @@ const DW_ALIAS_FLOATS = 512;
         // channels. The blocked order below walks pixels at that power-of-two stride, where its
         // loads alias each other and the stores (4 KiB aliasing): 0.67 -> 0.41 ms on 14x14x512,
         // while 576 or 960 channels are faster blocked (bench-kernels, /tmp-free: dwconv cases).
-        const c4b = <usize>c4 * 4;
-        for (let ox = oxLo; ox < oxHi; ox++) {
+        // Two output pixels per pass share their overlapping input columns and every tap load:
+        // 22 loads per pair instead of 38 (stride 1). Each pixel sums its taps in the same order
+        // as the single-pixel pass, so the pairing does not change bits.
+        let ox = oxLo;
+        for (; ox + 1 < oxHi; ox += 2) {
           const ib = r0 + <usize>(ox * s - pl) * pxIn;
           const ob = orow + <usize>ox * pxOut;
-          for (let c0 = 0; c0 < c; c0 += 4) {
+          let tp = packed;
+          for (let c0 = 0; c0 < c; c0 += 4, tp += DW3_GROUP) {
             const cb = <usize>c0 * 4;
             const i0 = ib + cb, i1 = i0 + rowIn, i2 = i1 + rowIn;
-            const tp = taps + cb;
-            let acc = madd(v128.load(packed + cb), v128.load(i0), v128.load(tp));
-            acc = madd(acc, v128.load(i0 + pxIn), v128.load(tp + c4b));
-            acc = madd(acc, v128.load(i0 + 2 * pxIn), v128.load(tp + 2 * c4b));
-            let acc2 = f32x4.mul(v128.load(i1), v128.load(tp + 3 * c4b));
-            acc2 = madd(acc2, v128.load(i1 + pxIn), v128.load(tp + 4 * c4b));
-            acc2 = madd(acc2, v128.load(i1 + 2 * pxIn), v128.load(tp + 5 * c4b));
-            acc = madd(acc, v128.load(i2), v128.load(tp + 6 * c4b));
-            acc2 = madd(acc2, v128.load(i2 + pxIn), v128.load(tp + 7 * c4b));
-            acc = madd(acc, v128.load(i2 + 2 * pxIn), v128.load(tp + 8 * c4b));
+            const bias = v128.load(tp);
+            let x0 = v128.load(i0), x1 = v128.load(i0 + pxIn), x2 = v128.load(i0 + 2 * pxIn);
+            let x3 = v128.load(i0 + 3 * pxIn), x4 = s == 2 ? v128.load(i0 + 4 * pxIn) : x3;
+            let w = v128.load(tp, 16);
+            let a = madd(bias, x0, w);
+            let b = madd(bias, s == 1 ? x1 : x2, w);
+            w = v128.load(tp, 32);
+            a = madd(a, x1, w);
+            b = madd(b, s == 1 ? x2 : x3, w);
+            w = v128.load(tp, 48);
+            a = madd(a, x2, w);
+            b = madd(b, s == 1 ? x3 : x4, w);
+            x0 = v128.load(i1); x1 = v128.load(i1 + pxIn); x2 = v128.load(i1 + 2 * pxIn);
+            x3 = v128.load(i1 + 3 * pxIn); x4 = s == 2 ? v128.load(i1 + 4 * pxIn) : x3;
+            w = v128.load(tp, 64);
+            let a2 = f32x4.mul(x0, w);
+            let b2 = f32x4.mul(s == 1 ? x1 : x2, w);
+            w = v128.load(tp, 80);
+            a2 = madd(a2, x1, w);
+            b2 = madd(b2, s == 1 ? x2 : x3, w);
+            w = v128.load(tp, 96);
+            a2 = madd(a2, x2, w);
+            b2 = madd(b2, s == 1 ? x3 : x4, w);
+            x0 = v128.load(i2); x1 = v128.load(i2 + pxIn); x2 = v128.load(i2 + 2 * pxIn);
+            x3 = v128.load(i2 + 3 * pxIn); x4 = s == 2 ? v128.load(i2 + 4 * pxIn) : x3;
+            w = v128.load(tp, 112);
+            a = madd(a, x0, w);
+            b = madd(b, s == 1 ? x1 : x2, w);
+            w = v128.load(tp, 128);
+            a2 = madd(a2, x1, w);
+            b2 = madd(b2, s == 1 ? x2 : x3, w);
+            w = v128.load(tp, 144);
+            a = madd(a, x2, w);
+            b = madd(b, s == 1 ? x3 : x4, w);
+            a = clampV(f32x4.add(a, a2), vlo, vhi, clamp);
+            b = clampV(f32x4.add(b, b2), vlo, vhi, clamp);
+            if (c - c0 >= 4) { v128.store(ob + cb, a); v128.store(ob + pxOut + cb, b); }
+            else { storeLanes(ob + cb, a, c - c0); storeLanes(ob + pxOut + cb, b, c - c0); }
+          }
+        }
+        for (; ox < oxHi; ox++) {
+          const ib = r0 + <usize>(ox * s - pl) * pxIn;
+          const ob = orow + <usize>ox * pxOut;
+          let tp = packed;
+          for (let c0 = 0; c0 < c; c0 += 4, tp += DW3_GROUP) {
+            const cb = <usize>c0 * 4;
+            const i0 = ib + cb, i1 = i0 + rowIn, i2 = i1 + rowIn;
+            let acc = madd(v128.load(tp), v128.load(i0), v128.load(tp, 16));
+            acc = madd(acc, v128.load(i0 + pxIn), v128.load(tp, 32));
+            acc = madd(acc, v128.load(i0 + 2 * pxIn), v128.load(tp, 48));
+            let acc2 = f32x4.mul(v128.load(i1), v128.load(tp, 64));
+            acc2 = madd(acc2, v128.load(i1 + pxIn), v128.load(tp, 80));
+            acc2 = madd(acc2, v128.load(i1 + 2 * pxIn), v128.load(tp, 96));
+            acc = madd(acc, v128.load(i2), v128.load(tp, 112));
+            acc2 = madd(acc2, v128.load(i2 + pxIn), v128.load(tp, 128));
+            acc = madd(acc, v128.load(i2 + 2 * pxIn), v128.load(tp, 144));
             acc = clampV(f32x4.add(acc, acc2), vlo, vhi, clamp);
             if (c - c0 >= 4) v128.store(ob + cb, acc);
             else storeLanes(ob + cb, acc, c - c0);
@@ -184,14 +233,13 @@ const DW_ALIAS_FLOATS = 512;
       // (3 rows x ~9..17 pixels x C) stays in L1 while the nine taps of each group sit in registers.
       for (let bx = oxLo; bx < oxHi; bx += 8) {
         const ex = min(bx + 8, oxHi);
-        for (let c0 = 0; c0 < c; c0 += 4) {
+        let tp = packed;
+        for (let c0 = 0; c0 < c; c0 += 4, tp += DW3_GROUP) {
           const cb = <usize>c0 * 4;
-          const bias = v128.load(packed + cb);
-          const tp = taps + cb;
-          const c4b = <usize>c4 * 4;
-          const w0 = v128.load(tp), w1 = v128.load(tp + c4b), w2 = v128.load(tp + 2 * c4b);
-          const w3 = v128.load(tp + 3 * c4b), w4 = v128.load(tp + 4 * c4b), w5 = v128.load(tp + 5 * c4b);
-          const w6 = v128.load(tp + 6 * c4b), w7 = v128.load(tp + 7 * c4b), w8 = v128.load(tp + 8 * c4b);
+          const bias = v128.load(tp);
+          const w0 = v128.load(tp, 16), w1 = v128.load(tp, 32), w2 = v128.load(tp, 48);
+          const w3 = v128.load(tp, 64), w4 = v128.load(tp, 80), w5 = v128.load(tp, 96);
+          const w6 = v128.load(tp, 112), w7 = v128.load(tp, 128), w8 = v128.load(tp, 144);
           let i0 = r0 + <usize>(bx * s - pl) * pxIn + cb;
           let o = orow + <usize>bx * pxOut + cb;
           const step = <usize>s * pxIn;

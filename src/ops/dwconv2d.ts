@@ -45,11 +45,17 @@ export class DepthwiseConv2d {
     const plain3 = this.kernel[0] === 3 && this.kernel[1] === 3 && this.dilation[0] === 1 && this.dilation[1] === 1;
     this.path = plain3 && this.stride[0] === 1 && this.stride[1] === 1 ? 'dw3x3s1'
       : plain3 && this.stride[0] === 2 && this.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';
-    // [bias c4][taps x c4], channels zero-padded to a multiple of 4 so every group is one v128
-    const c4 = Math.ceil(c / 4) * 4;
-    const packed = new Float32Array((taps + 1) * c4);
-    if (bias) packed.set(bias, 0);
-    for (let t = 0; t < taps; t++) packed.set(weight.subarray(t * c, t * c + c), (t + 1) * c4);
+    // Per group of 4 channels: [bias 4][tap 0: 4]...[tap taps-1: 4], channels zero-padded to a
+    // multiple of 4. A group's bias and taps are one contiguous run: in a [bias c][taps x c]
+    // layout the nine tap streams sit C floats apart, and at 512 or 1024 channels (2 or 4 KiB)
+    // they and the input pixels all fall in the same L1 sets.
+    const groups = Math.ceil(c / 4), g = 4 * (taps + 1);
+    const packed = new Float32Array(groups * g);
+    for (let ch = 0; ch < c; ch++) {
+      const base = (ch >> 2) * g + (ch & 3);
+      if (bias) packed[base] = bias[ch]!;
+      for (let t = 0; t < taps; t++) packed[base + 4 * (t + 1)] = weight[t * c + ch]!;
+    }
     this.engine = engine;
     this.packed = engine.upload(packed);
   }
