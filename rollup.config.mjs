@@ -54,11 +54,19 @@ export function workerSource() {
 }
 ${NO_FILES}`;
   }
-  const b64 = (p) => readFileSync(p).toString('base64');
+  // The binaries share most of their code, but gzip only finds a repeat within 32 KB back: one
+  // base64 string after another stopped compressing once a binary passed 24 KB. Interleaved in
+  // 4 KB pieces (piece i of every binary, then piece i + 1), each repeat stays a few pieces back.
+  const names = Object.keys(WASM), b64 = names.map((k) => readFileSync(WASM[k]).toString('base64'));
+  const PIECE = 4096, pieces = [];
+  for (let i = 0; i < Math.max(...b64.map((s) => s.length)); i += PIECE) for (const s of b64) pieces.push(s.slice(i, i + PIECE));
   // decoded on first use, and only the binary init() chose
-  return `const B64 = { ${Object.entries(WASM).map(([k, p]) => `'${k}': '${b64(p)}'`).join(', ')} };
+  return `const NAMES = ${JSON.stringify(names)};
+const PIECES = [${pieces.map((q) => `'${q}'`).join(',\n')}];
 export function binarySource(binary, threaded = false) {
-  const s = atob(B64[${pick}]);
+  let b64 = '';
+  for (let i = NAMES.indexOf(${pick}); i < PIECES.length; i += NAMES.length) b64 += PIECES[i];
+  const s = atob(b64);
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;

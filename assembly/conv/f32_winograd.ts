@@ -194,3 +194,120 @@ export function f32_conv_winograd(m: i32, x: usize, n: i32, h: i32, w: i32, cx: 
     }
   }
 }
+
+// 1-D Winograd F(m, r) for the 1 x r and r x 1 layers (Inception's factorised 7-tap convolutions):
+// the transform runs along one axis only, so n = m + r - 1 transformed matrices stand in for the
+// r taps, r*m/n fewer multiplies (F(4,7): 2.8x). The transform matrices come from the caller
+// (n x n B^T, m x n A^T, row-major f32), built for the tile and points it chose, so one kernel
+// serves any m and r with n <= 10 (the scratch patch holds 36 vectors).
+
+/** Input transform of tiles [t0, t0 + nt) (grid nty x ntx per image, tile (ty, tx) at input (ty*my - pt, tx*mx - pl), n pixels along the axis). */
+function wino1Input(axis: i32, m: i32, r: i32, x0: usize, imgStride: usize, tiles: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
+  t0: i32, nt: i32, ntx: i32, V: usize, c4: i32, xiStride: usize, BT: usize): void {
+  const n = m + r - 1;
+  const PATCH = scratch + WINO_PATCH;
+  const my = axis ? m : 1, mx = axis ? 1 : m;
+  const dy = axis, dx = 1 - axis;
+  for (let t = t0; t < t0 + nt; t++) {
+    const b = t / tiles, tt = t - b * tiles;
+    const x = x0 + <usize>b * imgStride;
+    const ty = tt / ntx, tx = tt - ty * ntx;
+    const iy0 = ty * my - pt, ix0 = tx * mx - pl;
+    const inside = iy0 >= 0 && ix0 >= 0 && iy0 + dy * (n - 1) < h && ix0 + dx * (n - 1) < w;
+    const step = <usize>(dy * w + dx) * <usize>cx * 4;
+    const vrow = V + <usize>(t - t0) * <usize>c4 * 4;
+    for (let c0 = 0; c0 < c; c0 += 4) {
+      if (inside) {
+        let src = x + (<usize>(iy0 * w + ix0) * <usize>cx + <usize>c0) * 4;
+        for (let j = 0; j < n; j++, src += step) v128.store(PATCH + <usize>j * 16, v128.load(src));
+      } else {
+        for (let j = 0; j < n; j++) {
+          const iy = iy0 + j * dy, ix = ix0 + j * dx;
+          let v = i32x4.splat(0);
+          if (iy >= 0 && iy < h && ix >= 0 && ix < w) v = v128.load(x + (<usize>(iy * w + ix) * <usize>cx + <usize>c0) * 4);
+          v128.store(PATCH + <usize>j * 16, v);
+        }
+      }
+      const dst = vrow + <usize>c0 * 4;
+      let row = BT;
+      for (let i = 0; i < n; i++) {
+        let acc = i32x4.splat(0);
+        for (let j = 0; j < n; j++, row += 4) {
+          const q = load<f32>(row);
+          if (q != 0) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(q), v128.load(PATCH + <usize>j * 16)));
+        }
+        v128.store(dst + <usize>i * xiStride, acc);
+      }
+    }
+  }
+}
+
+/** Output transform of tiles [t0, t0 + nt), channels [kBegin, k): n matrices -> m pixels along the axis, + bias, clamp. */
+function wino1Output(axis: i32, m: i32, r: i32, M: usize, kBegin: i32, k: i32, k4: i32, xiStride: usize, t0: i32, nt: i32, ntx: i32, tiles: i32,
+  ho: i32, wo: i32, bias: usize, out0: usize, imgStride: usize, ldo: i32, lo: f32, hi: f32, clamp: i32, AT: usize): void {
+  const n = m + r - 1;
+  const my = axis ? m : 1, mx = axis ? 1 : m;
+  const dy = axis, dx = 1 - axis;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  for (let t = t0; t < t0 + nt; t++) {
+    const b = t / tiles, tt = t - b * tiles;
+    const out = out0 + <usize>b * imgStride;
+    const ty = tt / ntx, tx = tt - ty * ntx;
+    const oy0 = ty * my, ox0 = tx * mx;
+    // outputs of this tile inside the map (the last tile along the axis may hang over)
+    const valid = min(m, axis ? ho - oy0 : wo - ox0);
+    const src = M + <usize>(t - t0) * <usize>k4 * 4;
+    for (let k0 = kBegin; k0 < k; k0 += 4) {
+      const s = src + <usize>k0 * 4;
+      const bv = v128.load(bias + <usize>k0 * 4);
+      const nk = k - k0;
+      let row = AT;
+      for (let i = 0; i < valid; i++) {
+        let acc = bv;
+        for (let j = 0; j < n; j++) {
+          const q = load<f32>(row + <usize>j * 4);
+          if (q != 0) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(q), v128.load(s + <usize>j * xiStride)));
+        }
+        row += <usize>n * 4;
+        if (clamp) acc = f32x4.pmin(f32x4.pmax(acc, vlo), vhi);
+        storeLanes(out + (<usize>((oy0 + i * dy) * wo + ox0 + i * dx) * <usize>ldo + <usize>k0) * 4, acc, nk);
+      }
+    }
+  }
+}
+
+/**
+ * 1 x r (axis 0, along W) or r x 1 (axis 1, along H) stride-1 convolution by 1-D Winograd
+ * F(m, r), n = m + r - 1 <= 10. U: n GEMM-packed C x K matrices (zero bias) `uStride` bytes apart;
+ * BT (n x n) and AT (m x n) the transforms; bias k floats padded to a multiple of 4. Workspace,
+ * threads and bands as f32_conv_winograd: tiles [tBegin, tEnd) of each image (grid ho x ceil(wo/m)
+ * along W, ceil(ho/m) x wo along H) and output channels [nBegin, nEnd); any split, same bits.
+ */
+export function f32_conv_winograd1d(axis: i32, m: i32, r: i32, x: usize, n: i32, h: i32, w: i32, cx: i32, c: i32, pt: i32, pl: i32,
+  ho: i32, wo: i32, U: usize, uStride: usize, k: i32, bias: usize, out: usize, ldo: i32, lo: f32, hi: f32, clamp: i32,
+  BT: usize, AT: usize, V: usize, Mb: usize, bandTiles: i32, tBegin: i32, tEnd: i32, nBegin: i32, nEnd: i32): void {
+  const xis = m + r - 1;
+  const c4 = (c + 3) & ~3, k4 = (k + 3) & ~3;
+  const nty = axis ? (ho + m - 1) / m : ho, ntx = axis ? wo : (wo + m - 1) / m;
+  const tiles = nty * ntx;
+  const kEnd = min(nEnd, k);
+  if (kEnd <= nBegin) return;
+  const panelOffset = <usize>(nBegin / GEMM_NR) * <usize>(c + 1) * <usize>GEMM_NR * 4;
+  const inStride = <usize>h * <usize>w * <usize>cx * 4, outStride = <usize>ho * <usize>wo * <usize>ldo * 4;
+  const t1 = min(tEnd, tiles);
+  const whole = tBegin == 0 && t1 == tiles;
+  const runs = whole ? 1 : n;
+  for (let b = 0; b < runs; b++) {
+    const g0 = whole ? 0 : b * tiles + tBegin, g1 = whole ? n * tiles : b * tiles + t1;
+    for (let t0 = g0; t0 < g1; t0 += bandTiles) {
+      const nt = min(bandTiles, g1 - t0);
+      const vStride = <usize>nt * <usize>c4 * 4, mStride = <usize>nt * <usize>k4 * 4;
+      wino1Input(axis, m, r, x, inStride, tiles, h, w, cx, c, pt, pl, t0, nt, ntx, V, c4, vStride, BT);
+      for (let xi = 0; xi < xis; xi++) {
+        f32_gemm(nt, kEnd - nBegin, c, V + <usize>xi * vStride, <usize>c4 * 4, U + <usize>xi * uStride + panelOffset,
+          Mb + <usize>xi * mStride + <usize>nBegin * 4, <usize>k4 * 4, 0, 0, 0);
+      }
+      wino1Output(axis, m, r, Mb, nBegin, kEnd, k4, mStride, t0, nt, ntx, tiles, ho, wo, bias, out, outStride, ldo, lo, hi, clamp, AT);
+    }
+  }
+}

@@ -352,7 +352,7 @@ function measure(e: Engine, s: Sample): number {
     const y = buf(numel(outShape), 0);
     const kind = out.kind as StepKind;
     switch (kind) {
-      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': {
+      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': case 'winograd1d': {
         const n = node as Conv2dNode;
         const cin = inShape[3]!;
         const fanIn = n.kernel[0] * n.kernel[1] * (cin / n.groups);
@@ -495,7 +495,7 @@ function addProbe(e: Engine, count: number): number {
 // --- fitting ---------------------------------------------------------------------------------
 
 /** Kernel kinds whose time includes the shared GEMM: fitted together so they share its coefficients. */
-const GEMM_KINDS = new Set(['conv1x1', 'im2col', 'winograd2', 'winograd4', 'gemm']);
+const GEMM_KINDS = new Set(['conv1x1', 'im2col', 'winograd2', 'winograd4', 'winograd1d', 'gemm']);
 
 /**
  * Coefficients of the kernel model: one NNLS over the GEMM-based kinds (shared `gemm.*` columns

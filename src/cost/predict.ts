@@ -36,7 +36,7 @@
 
 import type { Conv2dNode, Graph, Shape } from '../graph/types.js';
 import { GEMM_MR, GEMM_NR, GEMM_TAILS, gemmKBlock, gemmTileFor } from '../kernels/gemm-config.js';
-import { im2colRows, winogradBand } from '../kernels/select.js';
+import { im2colRows, winograd1dTiles, winogradBand, winogradBandOf, WINOGRAD1D_M } from '../kernels/select.js';
 import { validateGraph } from '../graph/validate.js';
 import { numel } from '../graph/ops.js';
 import { lower, planEngineBytes, type Lowered, type Step as LoweredStep, type StepKind } from '../lower/index.js';
@@ -183,7 +183,7 @@ function simdnetSteps(lowered: Lowered, layers: LayerCost[]): Step[] {
 
 /** Shape features of each kernel path (the host model's units; see calibrate's fit). */
 const STEP_FEATURES: { readonly [K in StepKind]: (s: LoweredStep, l: LayerCost, copied: number) => KernelFeatures } = {
-  conv1x1: convStep, im2col: convStep, winograd2: convStep, winograd4: convStep,
+  conv1x1: convStep, im2col: convStep, winograd2: convStep, winograd4: convStep, winograd1d: convStep,
   dw3x3s1: convStep, dw3x3s2: convStep, dwgeneric: convStep,
   gemv: fcStep, gemm: fcStep,
   scale_shift: (_s, l) => ({ scale_shift: { step: 1, float: numel(l.outShape) } }),
@@ -330,6 +330,20 @@ export function convFeatures(node: Conv2dNode, kind: StepKind, inShape: Shape, o
     addCold(f, a * a * packedBytes(cin, cout) / 4);
     gemmFeatures(f, band, cout, cin, full * a * a, a * a * packedBytes(cin, cout));
     gemmFeatures(f, rest, cout, cin, a * a, a * a * packedBytes(cin, cout));
+    return f;
+  }
+  if (kind === 'winograd1d') {
+    const axis = kw === 1 ? 1 : 0, pts = WINOGRAD1D_M + Math.max(kh, kw) - 1;
+    const tiles = winograd1dTiles(axis, ho, wo);
+    const band = winogradBandOf(pts, cin, cout, n * tiles);
+    const full = Math.floor((n * tiles) / band), rest = n * tiles - full * band;
+    const inF = n * tiles * c4(cin) * pts, outF = n * tiles * c4(cout) * pts;
+    add(f, kind, {
+      step: 1, [big(numel(inShape) / n) ? 'inFloatBig' : 'inFloat']: inF, [big(numel(outShape) / n) ? 'outFloatBig' : 'outFloat']: outF,
+    });
+    addCold(f, pts * packedBytes(cin, cout) / 4);
+    gemmFeatures(f, band, cout, cin, full * pts, pts * packedBytes(cin, cout));
+    gemmFeatures(f, rest, cout, cin, pts, pts * packedBytes(cin, cout));
     return f;
   }
   const cg = cin / g, og = cout / g, k = kh * kw * cg;

@@ -6,7 +6,7 @@
 import { GEMM_MR, packedGemmFloats } from './gemm-config.js';
 
 /** Dense / grouped convolution paths. */
-export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+export type ConvPath = 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4' | 'winograd1d';
 /** Depthwise paths: register-blocked 3x3 at stride 1 or 2, or the generic kernel. */
 export type DwPath = 'dw3x3s1' | 'dw3x3s2' | 'dwgeneric';
 /** Every kernel path a lowered step can take (the runtime builds one op per kind). */
@@ -51,6 +51,25 @@ export function winogradEligible(c: ConvGeometry): boolean {
     c.dilation[0] === 1 && c.dilation[1] === 1 && c.groups === 1;
 }
 
+/** Output tile of the 1-D Winograd path: F(4, 7), 2.8x fewer multiplies than direct. */
+export const WINOGRAD1D_M = 4;
+
+/**
+ * The axis 1-D Winograd runs along for a layer (0: a 1 x 7 kernel, along W; 1: 7 x 1, along H),
+ * or -1 when it cannot run it (it needs stride 1, no dilation, dense, and a 7-tap kernel).
+ */
+export function winograd1dAxis(c: ConvGeometry): -1 | 0 | 1 {
+  if (c.stride[0] !== 1 || c.stride[1] !== 1 || c.dilation[0] !== 1 || c.dilation[1] !== 1 || c.groups !== 1) return -1;
+  if (c.kernel[0] === 1 && c.kernel[1] === 7) return 0;
+  if (c.kernel[0] === 7 && c.kernel[1] === 1) return 1;
+  return -1;
+}
+
+/** True for layers 1-D Winograd can run (winograd1dAxis >= 0). */
+export function winograd1dEligible(c: ConvGeometry): boolean {
+  return winograd1dAxis(c) >= 0;
+}
+
 /**
  * The path of a dense or grouped conv: 1x1 unpadded ungrouped layers are a GEMM straight on the
  * activation (a strided one gathers its pixels first); Winograd for eligible 3x3 layers where it
@@ -63,6 +82,9 @@ export function convPath(c: ConvGeometry, outSize: readonly [number, number] | u
     if (m === 2) return 'winograd2';
     if (m === 4) return 'winograd4';
   }
+  // 1 x 7 / 7 x 1 (Inception's factorised layers): with channels enough for the transforms to pay
+  if (winograd !== 'off' && winograd1dEligible(c) && outSize && c.inChannels >= 16 && c.outChannels >= 16 &&
+    outSize[1 - winograd1dAxis(c)]! >= WINOGRAD1D_M) return 'winograd1d';
   return 'im2col';
 }
 
@@ -85,8 +107,18 @@ export function im2colRows(k: number, pixels: number): number {
 
 /** Output tiles per Winograd band for F(m x m, 3x3) with c input and k output channels, `tiles` in the batch (bands run on across images). */
 export function winogradBand(m: number, c: number, k: number, tiles: number): number {
-  const a = m + 2, c4 = Math.ceil(c / 4) * 4, k4 = Math.ceil(k / 4) * 4;
-  return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (a * a * (c4 + k4)))));
+  return winogradBandOf((m + 2) * (m + 2), c, k, tiles);
+}
+
+/** Output tiles per band of a Winograd layer with `points` transformed matrices. */
+export function winogradBandOf(points: number, c: number, k: number, tiles: number): number {
+  const c4 = Math.ceil(c / 4) * 4, k4 = Math.ceil(k / 4) * 4;
+  return Math.min(tiles, Math.max(32, Math.floor(WINO_FLOATS / (points * (c4 + k4)))));
+}
+
+/** 1-D Winograd tiles of an n x ho x wo output along `axis` (per image: rows x tiles along W, or tiles along H x columns). */
+export function winograd1dTiles(axis: 0 | 1, ho: number, wo: number): number {
+  return axis === 0 ? ho * Math.ceil(wo / WINOGRAD1D_M) : Math.ceil(ho / WINOGRAD1D_M) * wo;
 }
 
 /**
@@ -155,6 +187,12 @@ export function convMemoryFloats(inChannels: number, outChannels: number, kernel
     kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
     transient = Math.max(transient, blocks(inChannels * outChannels));
   }
+  if (path === 'winograd1d') {
+    const n = WINOGRAD1D_M + Math.max(kernel[0], kernel[1]) - 1;
+    // U (n packed C x K matrices), the padded bias, B^T and A^T
+    kept += blocks(packedGemmFloats(inChannels, outChannels) * n) + blocks(Math.ceil(outChannels / 4) * 4) + blocks(n * n + WINOGRAD1D_M * n);
+    transient = Math.max(transient, blocks(inChannels * outChannels));
+  }
   return { kept, transient };
 }
 
@@ -166,6 +204,12 @@ export function convWorkspaceFloats(g: { inChannels: number; outChannels: number
     const nt = winogradBand(m, g.inChannels, g.outChannels, n * Math.ceil(ho / m) * Math.ceil(wo / m));
     const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
     return a * a * nt * (c4 + k4);
+  }
+  if (path === 'winograd1d') {
+    const axis = g.kernel[1] === 1 ? 1 : 0, pts = WINOGRAD1D_M + Math.max(g.kernel[0], g.kernel[1]) - 1;
+    const nt = winogradBandOf(pts, g.inChannels, g.outChannels, n * winograd1dTiles(axis, ho, wo));
+    const c4 = Math.ceil(g.inChannels / 4) * 4, k4 = Math.ceil(g.outChannels / 4) * 4;
+    return pts * nt * (c4 + k4);
   }
   if (path === 'conv1x1') {
     if (g.stride[0] === 1 && g.stride[1] === 1) return 0;

@@ -5,7 +5,7 @@
 import type { Graph } from '../graph/types.js';
 import type { NodeOf } from '../graph/ops.js';
 import { numel } from '../graph/ops.js';
-import { convMemoryFloats, convWorkspaceFloats, dwMemoryFloats, fcMemoryFloats } from '../kernels/select.js';
+import { convMemoryFloats, convWorkspaceFloats, dwMemoryFloats, fcMemoryFloats, type ConvPath } from '../kernels/select.js';
 import { lower, rootOf, type Lowered, type LowerOptions, type Value } from './lower.js';
 
 export interface BufferRequest {
@@ -105,7 +105,7 @@ export function planEngineBytes(lowered: Lowered, threads: number): number {
         kept += dwMemoryFloats(cin, n.kernel);
         continue;
       }
-      const path = s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4';
+      const path = s.kind as ConvPath;
       const m = convMemoryFloats(cin, n.outChannels, n.kernel, n.groups, path);
       kept += m.kept;
       transient = Math.max(transient, m.transient);

@@ -1,6 +1,10 @@
 import type { Engine } from '../wasm/engine.js';
 import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
-import { convMemoryFloats, convPath, convWorkspaceFloats, gemmSplit, im2colRows, shares, winogradBand, winogradEligible, type ConvPath, type WinogradMode } from '../kernels/select.js';
+import {
+  convMemoryFloats, convPath, convWorkspaceFloats, gemmSplit, im2colRows, shares, winograd1dAxis, winograd1dEligible, winograd1dTiles,
+  winogradBand, winogradBandOf, winogradEligible, WINOGRAD1D_M, type ConvPath, type WinogradMode,
+} from '../kernels/select.js';
+import { winograd1dTransforms } from '../kernels/winograd1d.js';
 import {
   actRange, checkSpan, f32array, int, knownKeys, optBias, outSize, pad4, pair, pixelSpan, runCall, shape4, strides, threadCount,
   type Activation, type Pad4, type Pair, type Strides, type Tensor, type ThreadCalls,
@@ -55,12 +59,14 @@ export class Conv2d {
   readonly dilation: Pair;
   readonly groups: number;
   readonly act: Activation;
-  /** Algorithm: 'conv1x1' (direct GEMM), 'im2col' (+ GEMM), 'winograd2' / 'winograd4'. */
+  /** Algorithm: 'conv1x1' (direct GEMM), 'im2col' (+ GEMM), 'winograd2' / 'winograd4', 'winograd1d' (1 x 7 / 7 x 1). */
   readonly path: ConvPath;
   private engine: Engine;
   private packed: number;
 
   private wino: { m: number; U: number; uFloats: number; bias: number } | null = null;
+  /** 1-D Winograd F(m, r) along axis (0: W, 1: H): U, the padded bias, B^T then A^T as f32. */
+  private wino1: { axis: 0 | 1; m: number; r: number; U: number; uFloats: number; bias: number; transforms: number } | null = null;
   /** Winograd allowed ('auto': by shape at first use) or forced off. */
   readonly winograd: 'auto' | 'off' | 2 | 4;
 
@@ -102,7 +108,8 @@ export class Conv2d {
     const chosen = convPath(this, outHW, this.winograd);
     if (p.path !== undefined && p.path !== chosen) {
       const ok = p.path === 'im2col' || (p.path === 'conv1x1' && chosen === 'conv1x1') ||
-        ((p.path === 'winograd2' || p.path === 'winograd4') && winogradEligible(this));
+        ((p.path === 'winograd2' || p.path === 'winograd4') && winogradEligible(this)) ||
+        (p.path === 'winograd1d' && winograd1dEligible(this));
       if (!ok) throw new RangeError(`path ${JSON.stringify(p.path)} cannot run this layer (${kh}x${kw}, stride ${this.stride.join('x')}, groups ${g}); it takes ${chosen}`);
     }
     this.path = p.path ?? chosen;
@@ -122,7 +129,7 @@ export class Conv2d {
           sp = engine.upload(scale);
           zp = engine.upload(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
-          if (m) scaled = engine.read(wp, weight.length);
+          if (m || this.path === 'winograd1d') scaled = engine.read(wp, weight.length);
         }
         for (let i = 0; i < g; i++) {
           engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
@@ -134,6 +141,7 @@ export class Conv2d {
         if (wp) engine.release(wp);
       }
       if (m) this.prepareWinograd(m, scaled, bias);
+      if (this.path === 'winograd1d') this.prepareWinograd1d(scaled, bias);
     } catch (e) {
       this.dispose();
       throw e;
@@ -200,6 +208,46 @@ export class Conv2d {
       }
       this.wino = { m, U, uFloats: per, bias: e.upload(b) };
     } catch (err) {
+      if (U) e.release(U);
+      throw err;
+    } finally {
+      if (tmp) e.release(tmp);
+    }
+  }
+
+  private prepareWinograd1d(w: Float32Array, bias: Float32Array | null): void {
+    const e = this.engine, c = this.inChannels, k = this.outChannels;
+    const axis = winograd1dAxis(this) as 0 | 1, r = 7;
+    const { n, G, BT, AT } = winograd1dTransforms(WINOGRAD1D_M, r);
+    const per = packedGemmFloats(c, k);
+    // U[xi] = sum over taps t of G[xi][t] W[t]; HWIO puts tap t of a 1 x 7 or 7 x 1 kernel at t*c*k
+    const mats = Array.from({ length: n }, () => new Float32Array(c * k));
+    for (let i = 0; i < c * k; i++) {
+      for (let xi = 0; xi < n; xi++) {
+        let s = 0;
+        for (let t = 0; t < r; t++) s += G[xi * r + t]! * w[t * c * k + i]!;
+        mats[xi]![i] = s;
+      }
+    }
+    const b = new Float32Array(Math.ceil(k / 4) * 4);
+    if (bias) b.set(bias);
+    const tr = new Float32Array(n * n + WINOGRAD1D_M * n);
+    tr.set(BT, 0);
+    tr.set(AT, n * n);
+    let U = 0, tmp = 0, bp = 0, tp = 0;
+    try {
+      U = e.alloc(per * n);
+      tmp = e.alloc(c * k);
+      for (let xi = 0; xi < n; xi++) {
+        e.f32.set(mats[xi]!, tmp >> 2);
+        e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
+      }
+      bp = e.upload(b);
+      tp = e.upload(tr);
+      this.wino1 = { axis, m: WINOGRAD1D_M, r, U, uFloats: per, bias: bp, transforms: tp };
+    } catch (err) {
+      if (tp) e.release(tp);
+      if (bp) e.release(bp);
       if (U) e.release(U);
       throw err;
     } finally {
@@ -287,6 +335,18 @@ export class Conv2d {
         wsFloats ? ws[t]! : 0, byRows ? a : 0, byRows ? b : M, byRows ? 0 : a, byRows ? cout : b,
       ]]);
     }
+    if (this.wino1) {
+      const { axis, m, r, U, uFloats, bias, transforms } = this.wino1;
+      const pts = m + r - 1, tiles = winograd1dTiles(axis, ho, wo);
+      const nt = winogradBandOf(pts, c, cout, n * tiles);
+      const vFloats = pts * nt * Math.ceil(c / 4) * 4;
+      const byTiles = gemmSplit(n * tiles, cout, T, GEMM_MR, GEMM_NR) === 'm';
+      return shares(byTiles ? tiles : cout, T, byTiles ? 1 : GEMM_NR).map(([a0, a1], t) => a0 >= a1 ? [] : [[
+        'f32_conv_winograd1d', axis, m, r, x, n, h, w, cx, c, this.pad[0], this.pad[1], ho, wo, U, uFloats * 4, cout,
+        bias, out, ldo, lo, hi, clamp, transforms, transforms + pts * pts * 4, ws[t]!, ws[t]! + vFloats * 4, nt,
+        byTiles ? a0 : 0, byTiles ? a1 : tiles, byTiles ? 0 : a0, byTiles ? cout : a1,
+      ]]);
+    }
     if (this.wino) {
       const { m, U, uFloats, bias } = this.wino;
       const nt = this.bandTiles(inShape), a = m + 2;
@@ -312,6 +372,12 @@ export class Conv2d {
   dispose(): void {
     if (this.packed) this.engine.release(this.packed);
     this.packed = 0;
+    if (this.wino1) {
+      this.engine.release(this.wino1.U);
+      this.engine.release(this.wino1.bias);
+      this.engine.release(this.wino1.transforms);
+      this.wino1 = null;
+    }
     if (this.wino) {
       this.engine.release(this.wino.U);
       this.engine.release(this.wino.bias);

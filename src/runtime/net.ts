@@ -3,7 +3,7 @@ import { numel, OP_SPECS, type NodeOf } from '../graph/ops.js';
 import type { LayerWeights, ConvWeights, FcWeights, BatchNormWeights, ScaleShiftWeights } from '../graph/weights.js';
 import { randomWeights } from '../graph/weights.js';
 import { lower, flattenedMap, planEngineBytes, planValues, type Step, type StepKind, type Value } from '../lower/index.js';
-import type { WinogradMode } from '../kernels/select.js';
+import type { ConvPath, WinogradMode } from '../kernels/select.js';
 import { Engine } from '../wasm/engine.js';
 import { features, init } from '../wasm/loader.js';
 import { MAX_THREADS } from '../wasm/threads.js';
@@ -134,7 +134,7 @@ const convBuilder: Builder = (c, s) => {
   }
   const op = new Conv2d(c.e, {
     inChannels: xs[3]!, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation,
-    groups: n.groups, act: s.act, path: s.kind as 'conv1x1' | 'im2col' | 'winograd2' | 'winograd4', scale,
+    groups: n.groups, act: s.act, path: s.kind as ConvPath, scale,
   }, weight, bias);
   c.own(() => op.dispose());
   c.needWorkspace(op.workspaceFloats(xs));
@@ -156,7 +156,7 @@ const fcBuilder: Builder = (c, s) => {
 };
 
 const stepBuilders: { readonly [K in StepKind]: Builder } = {
-  conv1x1: convBuilder, im2col: convBuilder, winograd2: convBuilder, winograd4: convBuilder,
+  conv1x1: convBuilder, im2col: convBuilder, winograd2: convBuilder, winograd4: convBuilder, winograd1d: convBuilder,
   dw3x3s1: convBuilder, dw3x3s2: convBuilder, dwgeneric: convBuilder,
   gemv: fcBuilder, gemm: fcBuilder,
   scale_shift(c, s) {

@@ -198,7 +198,7 @@ class Exporter {
     const nonNeg = (id: number | undefined) => id !== undefined && this.nonNegative.has(id);
     let keepsSign = false; // output non-negative whenever the (first) input is
     switch (s.kind) {
-      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4':
+      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': case 'winograd1d':
       case 'dw3x3s1': case 'dw3x3s2': case 'dwgeneric':
         this.conv(s, node as NodeOf<'conv2d'>, x, inShape, act);
         break;

@@ -1,9 +1,10 @@
-// Dense and grouped convolution (1x1 direct path and im2col + GEMM) against the reference:
+// Dense and grouped convolution (1x1 direct path, im2col + GEMM, Winograd 2-D and 1-D) against the reference:
 // hand-picked edges, then 600 random configurations from a fixed seed.
 // Bound: |got - want| <= 4*K*2^-23*sum|terms| with K = kh*kw*C/groups (close.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, ops } from '../../dist/index.js';
+import { winograd1dTransforms, WINOGRAD1D_TILES } from '../../dist/kernels/winograd1d.js';
 import * as ref from '../reference/ops.mjs';
 import { mulberry32, randomArray, pick, randInt } from '../reference/rng.mjs';
 import { assertClose } from '../reference/close.mjs';
@@ -97,6 +98,89 @@ test('Winograd F(2x2,3x3) and F(4x4,3x3): tile tails, channel tails, padding 0/1
   }
 });
 
+test('1-D Winograd transforms: A^T [(G g) . (B^T d)] is the correlation of g with d, for every tile the package has points for', () => {
+  for (const m of WINOGRAD1D_TILES[7]) {
+    const { n, r, AT, G, BT } = winograd1dTransforms(m, 7);
+    assert.is(n, m + 6);
+    for (let trial = 0; trial < 20; trial++) {
+      const d = randomArray(rng, n), g = randomArray(rng, r);
+      const u = Array.from({ length: n }, (_, i) => g.reduce((s, gt, t) => s + G[i * r + t] * gt, 0));
+      const v = Array.from({ length: n }, (_, i) => d.reduce((s, dj, j) => s + BT[i * n + j] * dj, 0));
+      for (let i = 0; i < m; i++) {
+        let y = 0, want = 0;
+        for (let j = 0; j < n; j++) y += AT[i * n + j] * u[j] * v[j];
+        for (let t = 0; t < r; t++) want += g[t] * d[i + t];
+        assert.ok(Math.abs(y - want) <= 1e-9 * (1 + Math.abs(want)), `F(${m},7) output ${i}: ${y} vs ${want}`);
+      }
+    }
+  }
+  assert.throws(() => winograd1dTransforms(5, 7), RangeError);
+  assert.throws(() => winograd1dTransforms(4, 3), RangeError);
+});
+
+// A Winograd tile's rounding spreads over its outputs: an output whose own terms are all padding
+// (mag 0) still gets the tile's rounding. Its bound takes the largest mag of its tile (4 outputs
+// along the transform's axis, dim 2 = W or 1 = H of the NHWC shape).
+function tileMag(want, dim) {
+  const [, H, W, C] = want.shape, mag = new Float64Array(want.mag.length);
+  for (let i = 0; i < mag.length; i++) {
+    const ch = i % C, px = Math.floor(i / C), x = px % W, y = Math.floor(px / W) % H, img = Math.floor(px / (W * H));
+    const pos = dim === 2 ? x : y, t0 = pos - (pos % 4);
+    let m = 0;
+    for (let q = t0; q < Math.min(t0 + 4, dim === 2 ? W : H); q++) {
+      const xx = dim === 2 ? q : x, yy = dim === 2 ? y : q;
+      m = Math.max(m, want.mag[((img * H + yy) * W + xx) * C + ch]);
+    }
+    mag[i] = m;
+  }
+  return mag;
+}
+
+test('1-D Winograd F(4,7) on 1x7 and 7x1 layers: tile tails, channel tails, padding none/same/asymmetric/wider than the kernel, within the GEMM bound', () => {
+  const cases = [];
+  for (const [h, w, c, o] of [[1, 1, 1, 1], [1, 7, 3, 5], [5, 9, 4, 8], [17, 17, 20, 24], [8, 8, 33, 40], [6, 13, 16, 17], [12, 3, 9, 7], [2, 30, 8, 8]]) {
+    for (const pad of [[0, 3, 0, 3], [0, 0, 0, 0], [0, 1, 0, 5], [1, 6, 2, 7]]) {
+      cases.push({ h, w, c, o, kh: 1, kw: 7, pad });
+      cases.push({ h: w, w: h, c, o, kh: 7, kw: 1, pad: [pad[1], pad[0], pad[3], pad[2]] });
+    }
+  }
+  let ran = 0;
+  for (const cfg of cases) {
+    const { h, w, c, o, kh, kw, pad } = cfg;
+    if (h + pad[0] + pad[2] < kh || w + pad[1] + pad[3] < kw) continue;
+    const act = ran % 3 === 0 ? 'relu6' : 'none';
+    const x = randomArray(rng, 2 * h * w * c), wt = randomArray(rng, 7 * c * o), b = ran % 2 ? randomArray(rng, o) : null;
+    const got = ops.conv2d(engine, x, [2, h, w, c], wt, b, { inChannels: c, outChannels: o, kernel: [kh, kw], pad, act, path: 'winograd1d' });
+    const want = ref.conv2d(x, [2, h, w, c], wt, b, { outChannels: o, kernel: [kh, kw], pad, act });
+    assert.equal(got.shape, want.shape);
+    assertClose(got.data, want.data, { mag: tileMag(want, kw === 7 ? 2 : 1), K: 7 * c, label: `winograd1d ${JSON.stringify(cfg)} ${act}`, shape: want.shape });
+    ran++;
+  }
+  assert.ok(ran >= 60, `${ran} cases ran`);
+});
+
+test('1-D Winograd from a channel slice into a channel slice leaves other channels untouched', () => {
+  const c = 10, o = 6, cx = 16, ldo = 14, h = 9, w = 11;
+  const wt = randomArray(rng, 7 * c * o), b = randomArray(rng, o);
+  const op = new ops.Conv2d(engine, { inChannels: c, outChannels: o, kernel: [7, 1], pad: [3, 0, 3, 0], path: 'winograd1d' }, wt, b);
+  assert.is(op.path, 'winograd1d');
+  const xfull = randomArray(rng, h * w * cx), x = new Float32Array(h * w * c);
+  for (let p = 0; p < h * w; p++) x.set(xfull.subarray(p * cx, p * cx + c), p * c);
+  const xp = engine.upload(xfull), yp = engine.upload(new Float32Array(h * w * ldo).fill(-7));
+  op.run(xp, [1, h, w, c], yp + 4 * 4, { inStride: cx, outStride: ldo });
+  const out = engine.read(yp, h * w * ldo);
+  const want = ref.conv2d(x, [1, h, w, c], wt, b, { outChannels: o, kernel: [7, 1], pad: [3, 0, 3, 0] });
+  const got = new Float32Array(h * w * o);
+  for (let p = 0; p < h * w; p++) {
+    for (let j = 0; j < ldo; j++) {
+      if (j < 4 || j >= 4 + o) assert.is(out[p * ldo + j], -7, 'wrote outside the slice');
+      else got[p * o + j - 4] = out[p * ldo + j];
+    }
+  }
+  assertClose(got, want.data, { mag: tileMag(want, 1), K: 7 * c, label: 'winograd1d slices', shape: want.shape });
+  engine.release(xp); engine.release(yp); op.dispose();
+});
+
 test('a batch runs its im2col blocks and Winograd bands on across images: every image bit-identical to itself run alone', () => {
   // small maps (the case batching is for: 7x7 has 4 F(4x4) tiles and 49 im2col rows an image),
   // batch sizes whose blocks / bands end inside an image, every path and a channel slice out
@@ -106,6 +190,8 @@ test('a batch runs its im2col blocks and Winograd bands on across images: every 
     { h: 14, w: 14, c: 24, o: 40, kh: 3, kw: 3, sh: 2, sw: 2, pad: [1, 1, 1, 1], winograd: 'off' },
     { h: 9, w: 9, c: 6, o: 8, kh: 5, kw: 5, sh: 1, sw: 1, pad: [2, 2, 2, 2], winograd: 'off', groups: 2 },
     { h: 3, w: 3, c: 512, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, pad: [1, 1, 1, 1], winograd: 'off' }, // K = 4608: few rows a block
+    { h: 5, w: 6, c: 20, o: 17, kh: 1, kw: 7, sh: 1, sw: 1, pad: [0, 3, 0, 3], path: 'winograd1d' },
+    { h: 7, w: 4, c: 16, o: 9, kh: 7, kw: 1, sh: 1, sw: 1, pad: [3, 0, 3, 0], path: 'winograd1d' },
   ];
   for (const cfg of cases) {
     for (const n of [2, 3, 5, 9]) {
@@ -113,7 +199,7 @@ test('a batch runs its im2col blocks and Winograd bands on across images: every 
       const x = randomArray(rng, n * cfg.h * cfg.w * cfg.c);
       const wt = randomArray(rng, cfg.kh * cfg.kw * (cfg.c / groups) * cfg.o);
       const b = randomArray(rng, cfg.o);
-      const params = { inChannels: cfg.c, outChannels: cfg.o, kernel: [cfg.kh, cfg.kw], stride: [cfg.sh, cfg.sw], pad: cfg.pad, dilation: [1, 1], groups, act: 'relu', winograd: cfg.winograd };
+      const params = { inChannels: cfg.c, outChannels: cfg.o, kernel: [cfg.kh, cfg.kw], stride: [cfg.sh, cfg.sw], pad: cfg.pad, dilation: [1, 1], groups, act: 'relu', winograd: cfg.winograd, path: cfg.path };
       const all = ops.conv2d(engine, x, [n, cfg.h, cfg.w, cfg.c], wt, b, params);
       const per = all.data.length / n, img = cfg.h * cfg.w * cfg.c;
       for (let i = 0; i < n; i++) {
@@ -145,8 +231,9 @@ test('Conv2d scale (a folded batch norm) gives the bits of weights scaled in JS,
   assert.throws(() => new ops.Conv2d(engine, { ...p, scale: Float32Array.of(1, NaN, 1) }, new Float32Array(12)), (e) => e instanceof RangeError && /scale\[1\] must be finite/.test(e.message));
 });
 
-test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels', () => {
-  const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(p.kernel * p.kernel * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
+test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels, 1-D Winograd for 1x7 / 7x1 ones', () => {
+  const taps = (k) => (Array.isArray(k) ? k[0] * k[1] : k * k);
+  const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(taps(p.kernel) * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
   const cases = [
     [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, inputSize: 56 }, 'winograd4'],
     [{ inChannels: 512, outChannels: 512, kernel: 3, pad: 1, inputSize: 7 }, 'winograd4'],
@@ -157,12 +244,24 @@ test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough 
     [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1, groups: 2, inputSize: 56 }, 'im2col'],
     [{ inChannels: 64, outChannels: 64, kernel: 3, pad: 1 }, 'im2col'],
     [{ inChannels: 64, outChannels: 64, kernel: 1, inputSize: 56 }, 'conv1x1'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 7], pad: [0, 3], inputSize: 17 }, 'winograd1d'],
+    [{ inChannels: 160, outChannels: 192, kernel: [7, 1], pad: [3, 0], inputSize: 17 }, 'winograd1d'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 7], pad: [0, 3], inputSize: 17, winograd: 'off' }, 'im2col'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 7], pad: [0, 3] }, 'im2col'],
+    [{ inChannels: 8, outChannels: 192, kernel: [1, 7], pad: [0, 3], inputSize: 17 }, 'im2col'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 7], pad: [0, 3], stride: 2, inputSize: 17 }, 'im2col'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 7], pad: [0, 6], dilation: 2, inputSize: 17 }, 'im2col'],
+    [{ inChannels: 192, outChannels: 192, kernel: [1, 5], pad: [0, 2], inputSize: 17 }, 'im2col'],
+    [{ inChannels: 192, outChannels: 192, kernel: [7, 1], pad: [3, 0], inputSize: [2, 17] }, 'im2col'],
   ];
   for (const [p, want] of cases) {
     const op = mk(p);
     assert.is(op.path, want, JSON.stringify(p));
     op.dispose();
   }
+  // forcing it onto a layer it cannot run names the path and the layer
+  assert.throws(() => mk({ inChannels: 16, outChannels: 16, kernel: [1, 5], pad: [0, 2], path: 'winograd1d' }), (e) => e instanceof RangeError && /winograd1d.*1x5/.test(e.message));
+  assert.throws(() => mk({ inChannels: 16, outChannels: 16, kernel: [1, 7], stride: 2, path: 'winograd1d' }), (e) => e instanceof RangeError && /winograd1d/.test(e.message));
 });
 
 test('Conv2d.run into a channel slice (concat in place) leaves other channels untouched', () => {
