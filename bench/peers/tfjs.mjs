@@ -75,7 +75,7 @@ export async function prepare(graph, weights) {
     const inShape = values[s.inputs[0]].shape;
     const [x] = s.inputs;
     switch (s.kind) {
-      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4':
+      case 'conv1x1': case 'im2col': case 'winograd2': case 'winograd4': case 'winograd1d':
       case 'dw3x3s1': case 'dw3x3s2': case 'dwgeneric': {
         const w = weights.get(node.name);
         let filter = Float32Array.from(w.weight);
