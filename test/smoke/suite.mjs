@@ -69,6 +69,17 @@ function kernelChecks(simdnet, engine) {
     'conv 1x1 (direct GEMM)': () => conv('conv1x1', [1, 7, 9, 24], 20, { k: 1, act: 'relu' }),
     'conv 3x3 s1 (im2col or Winograd F(2,3))': () => conv('conv3x3', [1, 10, 9, 16], 24, { k: 3, p: 1, winograd: 2 }),
     'conv 3x3 s1 (Winograd F(4,3) where built)': () => conv('conv3x3 w4', [1, 12, 12, 16], 16, { k: 3, p: 1, winograd: 4, act: 'relu' }),
+    'conv 1x7 and 7x1 (1-D Winograd F(4,7))': () => {
+      // unpadded, so every output's own terms are real pixels (a padded tile's rounding spreads
+      // onto outputs whose terms are all padding; test/kernels/conv.test.mjs bounds those)
+      for (const [kh, kw, h, w] of [[1, 7, 3, 14], [7, 1, 15, 2]]) {
+        const c = 16, o = 12, params = { kernel: [kh, kw], stride: [1, 1], pad: [0, 0, 0, 0] };
+        const x = rand(h * w * c), wt = rand(7 * c * o), b = rand(o);
+        const got = ops.conv2d(engine, x, [1, h, w, c], wt, b, { inChannels: c, outChannels: o, ...params, path: 'winograd1d' });
+        const want = ref.conv2d(x, [1, h, w, c], wt, b, { outChannels: o, ...params });
+        assertClose(got.data, want.data, { mag: want.mag, K: 7 * c, label: `winograd1d ${kh}x${kw}`, shape: want.shape });
+      }
+    },
     'conv 7x7 s2, grouped 5x5 (im2col + GEMM)': () => {
       conv('conv7x7s2', [1, 19, 17, 3], 16, { k: 7, s: 2, p: 3, act: 'relu' });
       conv('grouped5x5', [1, 9, 9, 12], 6, { k: 5, p: 2, groups: 3 });
