@@ -78,7 +78,25 @@ const DW3_GROUP: usize = 160;
   // the window's top-left corner, outside the image on a border: only valid taps are loaded
   const base = x + <usize>iy0 * rowIn + <usize>ix0 * pxIn;
   let gp = packed;
-  for (let c0 = 0; c0 < c; c0 += 4, gp += DW3_GROUP) {
+  let c0 = 0;
+  // four channel groups (a 64-byte line of each input pixel) at a time, as the interior passes
+  for (; c0 + 16 <= c; c0 += 16, gp += 4 * DW3_GROUP) {
+    const cb = <usize>c0 * 4;
+    let a0 = v128.load(gp), a1 = v128.load(gp, 160), a2 = v128.load(gp, 320), a3 = v128.load(gp, 480);
+    let ip = base + cb, tp = gp + 16;
+    for (let ky = 0; ky < 3; ky++, ip += rowIn, tp += 48) {
+      if (rows & (1 << ky)) {
+        a0 = edgeRow(a0, cols, ip, tp, pxIn);
+        a1 = edgeRow(a1, cols, ip + 16, tp + 160, pxIn);
+        a2 = edgeRow(a2, cols, ip + 32, tp + 320, pxIn);
+        a3 = edgeRow(a3, cols, ip + 48, tp + 480, pxIn);
+      }
+    }
+    const ob = o + cb;
+    v128.store(ob, clampV(a0, vlo, vhi, clamp)); v128.store(ob, clampV(a1, vlo, vhi, clamp), 16);
+    v128.store(ob, clampV(a2, vlo, vhi, clamp), 32); v128.store(ob, clampV(a3, vlo, vhi, clamp), 48);
+  }
+  for (; c0 < c; c0 += 4, gp += DW3_GROUP) {
     const cb = <usize>c0 * 4;
     let acc = v128.load(gp);
     let ip = base + cb, tp = gp + 16;
@@ -95,6 +113,15 @@ const DW3_GROUP: usize = 160;
     if (c - c0 >= 4) v128.store(o + cb, acc);
     else storeLanes(o + cb, acc, c - c0);
   }
+}
+
+/** acc plus one window row's valid taps (bit kx of `cols`, a compile-time constant). */
+// @ts-ignore: decorator
+@inline function edgeRow(acc: v128, cols: i32, ip: usize, tp: usize, pxIn: usize): v128 {
+  if (cols & 1) acc = madd(acc, v128.load(ip), v128.load(tp));
+  if (cols & 2) acc = madd(acc, v128.load(ip + pxIn), v128.load(tp, 16));
+  if (cols & 4) acc = madd(acc, v128.load(ip + 2 * pxIn), v128.load(tp, 32));
+  return acc;
 }
 
 /** Bits of the 3-tap window [i0, i0 + 3) that fall inside [0, n). */
@@ -158,12 +185,70 @@ const DW_ALIAS_FLOATS = 512;
         // Two output pixels per pass share their overlapping input columns and every tap load:
         // 22 loads per pair instead of 38 (stride 1). Each pixel sums its taps in the same order
         // as the single-pixel pass, so the pairing does not change bits.
+        const lines4 = (cx & (2 * DW_ALIAS_FLOATS - 1)) == 0;
         let ox = oxLo;
         for (; ox + 1 < oxHi; ox += 2) {
           const ib = r0 + <usize>(ox * s - pl) * pxIn;
           const ob = orow + <usize>ox * pxOut;
           let tp = packed;
-          for (let c0 = 0; c0 < c; c0 += 4, tp += DW3_GROUP) {
+          let c0 = 0;
+          // Four channel groups (one 64-byte line of each input pixel) at a time, a window row
+          // at a time: each of the 12 (stride 2: 15) input lines is read in one burst. Group by
+          // group, those lines, a multiple of 4 KiB apart on 1024 channels, share one L1 set
+          // and were each read four times in turn, more than its 8 ways hold: every load went
+          // to L2.
+          for (; lines4 && c0 + 16 <= c; c0 += 16, tp += 4 * DW3_GROUP) {
+            const cb = <usize>c0 * 4;
+            let a0 = v128.load(tp), a1 = v128.load(tp, 160), a2 = v128.load(tp, 320), a3 = v128.load(tp, 480);
+            let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            let q0 = ib + cb, wp = tp + 16;
+            for (let ky = 0; ky < 3; ky++, q0 += rowIn, wp += 48) {
+              const q1 = q0 + pxIn, q2 = q1 + pxIn, q3 = q2 + pxIn, q4 = q3 + pxIn;
+              // each input vector loaded right before its first use: eight accumulators, one tap
+              // and one or two inputs live, inside the 15 vector registers V8 allocates
+              if (s == 1) {
+                let t = v128.load(wp, 0); let u = v128.load(q1, 0);
+                a0 = madd(a0, v128.load(q0, 0), t); b0 = madd(b0, u, t);
+                t = v128.load(wp, 16); a0 = madd(a0, u, t); u = v128.load(q2, 0); b0 = madd(b0, u, t);
+                t = v128.load(wp, 32); a0 = madd(a0, u, t); b0 = madd(b0, v128.load(q3, 0), t);
+                t = v128.load(wp, 160); u = v128.load(q1, 16);
+                a1 = madd(a1, v128.load(q0, 16), t); b1 = madd(b1, u, t);
+                t = v128.load(wp, 176); a1 = madd(a1, u, t); u = v128.load(q2, 16); b1 = madd(b1, u, t);
+                t = v128.load(wp, 192); a1 = madd(a1, u, t); b1 = madd(b1, v128.load(q3, 16), t);
+                t = v128.load(wp, 320); u = v128.load(q1, 32);
+                a2 = madd(a2, v128.load(q0, 32), t); b2 = madd(b2, u, t);
+                t = v128.load(wp, 336); a2 = madd(a2, u, t); u = v128.load(q2, 32); b2 = madd(b2, u, t);
+                t = v128.load(wp, 352); a2 = madd(a2, u, t); b2 = madd(b2, v128.load(q3, 32), t);
+                t = v128.load(wp, 480); u = v128.load(q1, 48);
+                a3 = madd(a3, v128.load(q0, 48), t); b3 = madd(b3, u, t);
+                t = v128.load(wp, 496); a3 = madd(a3, u, t); u = v128.load(q2, 48); b3 = madd(b3, u, t);
+                t = v128.load(wp, 512); a3 = madd(a3, u, t); b3 = madd(b3, v128.load(q3, 48), t);
+              } else {
+                let t = v128.load(wp, 0); let u = v128.load(q2, 0);
+                a0 = madd(a0, v128.load(q0, 0), t); b0 = madd(b0, u, t);
+                t = v128.load(wp, 16); a0 = madd(a0, v128.load(q1, 0), t); b0 = madd(b0, v128.load(q3, 0), t);
+                t = v128.load(wp, 32); a0 = madd(a0, u, t); b0 = madd(b0, v128.load(q4, 0), t);
+                t = v128.load(wp, 160); u = v128.load(q2, 16);
+                a1 = madd(a1, v128.load(q0, 16), t); b1 = madd(b1, u, t);
+                t = v128.load(wp, 176); a1 = madd(a1, v128.load(q1, 16), t); b1 = madd(b1, v128.load(q3, 16), t);
+                t = v128.load(wp, 192); a1 = madd(a1, u, t); b1 = madd(b1, v128.load(q4, 16), t);
+                t = v128.load(wp, 320); u = v128.load(q2, 32);
+                a2 = madd(a2, v128.load(q0, 32), t); b2 = madd(b2, u, t);
+                t = v128.load(wp, 336); a2 = madd(a2, v128.load(q1, 32), t); b2 = madd(b2, v128.load(q3, 32), t);
+                t = v128.load(wp, 352); a2 = madd(a2, u, t); b2 = madd(b2, v128.load(q4, 32), t);
+                t = v128.load(wp, 480); u = v128.load(q2, 48);
+                a3 = madd(a3, v128.load(q0, 48), t); b3 = madd(b3, u, t);
+                t = v128.load(wp, 496); a3 = madd(a3, v128.load(q1, 48), t); b3 = madd(b3, v128.load(q3, 48), t);
+                t = v128.load(wp, 512); a3 = madd(a3, u, t); b3 = madd(b3, v128.load(q4, 48), t);
+              }
+            }
+            const o0 = ob + cb, o1 = o0 + pxOut;
+            v128.store(o0, clampV(a0, vlo, vhi, clamp)); v128.store(o0, clampV(a1, vlo, vhi, clamp), 16);
+            v128.store(o0, clampV(a2, vlo, vhi, clamp), 32); v128.store(o0, clampV(a3, vlo, vhi, clamp), 48);
+            v128.store(o1, clampV(b0, vlo, vhi, clamp)); v128.store(o1, clampV(b1, vlo, vhi, clamp), 16);
+            v128.store(o1, clampV(b2, vlo, vhi, clamp), 32); v128.store(o1, clampV(b3, vlo, vhi, clamp), 48);
+          }
+          for (; c0 < c; c0 += 4, tp += DW3_GROUP) {
             const cb = <usize>c0 * 4;
             const i0 = ib + cb, i1 = i0 + rowIn, i2 = i1 + rowIn;
             const bias = v128.load(tp);
@@ -210,7 +295,23 @@ const DW_ALIAS_FLOATS = 512;
           const ib = r0 + <usize>(ox * s - pl) * pxIn;
           const ob = orow + <usize>ox * pxOut;
           let tp = packed;
-          for (let c0 = 0; c0 < c; c0 += 4, tp += DW3_GROUP) {
+          let c0 = 0;
+          for (; lines4 && c0 + 16 <= c; c0 += 16, tp += 4 * DW3_GROUP) {
+            const cb = <usize>c0 * 4;
+            let a0 = v128.load(tp), a1 = v128.load(tp, 160), a2 = v128.load(tp, 320), a3 = v128.load(tp, 480);
+            let q0 = ib + cb, wp = tp + 16;
+            for (let ky = 0; ky < 3; ky++, q0 += rowIn, wp += 48) {
+              const q1 = q0 + pxIn, q2 = q1 + pxIn;
+              a0 = madd(madd(madd(a0, v128.load(q0), v128.load(wp)), v128.load(q1), v128.load(wp, 16)), v128.load(q2), v128.load(wp, 32));
+              a1 = madd(madd(madd(a1, v128.load(q0, 16), v128.load(wp, 160)), v128.load(q1, 16), v128.load(wp, 176)), v128.load(q2, 16), v128.load(wp, 192));
+              a2 = madd(madd(madd(a2, v128.load(q0, 32), v128.load(wp, 320)), v128.load(q1, 32), v128.load(wp, 336)), v128.load(q2, 32), v128.load(wp, 352));
+              a3 = madd(madd(madd(a3, v128.load(q0, 48), v128.load(wp, 480)), v128.load(q1, 48), v128.load(wp, 496)), v128.load(q2, 48), v128.load(wp, 512));
+            }
+            const o0 = ob + cb;
+            v128.store(o0, clampV(a0, vlo, vhi, clamp)); v128.store(o0, clampV(a1, vlo, vhi, clamp), 16);
+            v128.store(o0, clampV(a2, vlo, vhi, clamp), 32); v128.store(o0, clampV(a3, vlo, vhi, clamp), 48);
+          }
+          for (; c0 < c; c0 += 4, tp += DW3_GROUP) {
             const cb = <usize>c0 * 4;
             const i0 = ib + cb, i1 = i0 + rowIn, i2 = i1 + rowIn;
             let acc = madd(v128.load(tp), v128.load(i0), v128.load(tp, 16));
