@@ -63,6 +63,7 @@ export class Conv2d {
   readonly path: ConvPath;
   private engine: Engine;
   private packed: number;
+  private disposed = false;
 
   private wino: { m: number; U: number; uFloats: number; bias: number } | null = null;
   /** 1-D Winograd F(m, r) along axis (0: W, 1: H): U, the padded bias, B^T then A^T as f32. */
@@ -116,23 +117,28 @@ export class Conv2d {
     const m = this.path === 'winograd2' ? 2 : this.path === 'winograd4' ? 4 : 0;
     this.engine = engine;
     this.packed = 0;
+    // The Winograd paths multiply transformed weights only: the plain GEMM packing would be
+    // memory and compile time spent on a copy no call reads.
+    const winoPath = m !== 0 || this.path === 'winograd1d';
     try {
       const per = packedGemmFloats(k, og);
-      this.packed = engine.alloc(per * g);
+      if (!winoPath) this.packed = engine.alloc(per * g);
       let wp = 0, bp = 0, sp = 0, zp = 0;
       let scaled = weight;
       try {
-        wp = engine.upload(weight);
-        bp = bias ? engine.upload(bias) : 0;
+        if (!winoPath || scale) wp = engine.upload(weight);
+        bp = bias && !winoPath ? engine.upload(bias) : 0;
         if (scale) {
           // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
           sp = engine.upload(scale);
           zp = engine.upload(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
-          if (m || this.path === 'winograd1d') scaled = engine.read(wp, weight.length);
+          if (winoPath) scaled = engine.read(wp, weight.length);
         }
-        for (let i = 0; i < g; i++) {
-          engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+        if (!winoPath) {
+          for (let i = 0; i < g; i++) {
+            engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+          }
         }
       } finally {
         if (zp) engine.release(zp);
@@ -287,7 +293,7 @@ export class Conv2d {
   run(x: number, inShape: number[], out: number, opts: Strides & { workspace?: number } = {}): void {
     const e = this.engine;
     const wsFloats = this.workspaceFloats(inShape);
-    if (!this.packed) throw new Error('Conv2d: run after dispose');
+    if (this.disposed) throw new Error('Conv2d: run after dispose');
     if (wsFloats !== 0 && opts.workspace !== undefined) checkSpan(e, 'workspace', opts.workspace, wsFloats);
     const ws = wsFloats === 0 ? 0 : opts.workspace ?? e.alloc(wsFloats);
     try {
@@ -305,7 +311,7 @@ export class Conv2d {
    */
   split(x: number, inShape: number[], out: number, opts: Strides & { workspaces?: number[] }, threads: number): ThreadCalls {
     const T = threadCount(threads);
-    if (!this.packed) throw new Error('Conv2d: split after dispose');
+    if (this.disposed) throw new Error('Conv2d: split after dispose');
     const wsFloats = this.workspaceFloats(inShape);
     const ws = opts.workspaces ?? [];
     const lists = this.calls(x, inShape, out, opts, ws, T);
@@ -370,6 +376,7 @@ export class Conv2d {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.packed) this.engine.release(this.packed);
     this.packed = 0;
     if (this.wino1) {

@@ -231,6 +231,37 @@ test('Conv2d scale (a folded batch norm) gives the bits of weights scaled in JS,
   assert.throws(() => new ops.Conv2d(engine, { ...p, scale: Float32Array.of(1, NaN, 1) }, new Float32Array(12)), (e) => e instanceof RangeError && /scale\[1\] must be finite/.test(e.message));
 });
 
+test('each path keeps exactly what memoryFloats says: the Winograd paths only their transformed weights, no plain packing', () => {
+  const cases = [
+    ['conv1x1', { inChannels: 16, outChannels: 24, kernel: 1 }],
+    ['im2col', { inChannels: 7, outChannels: 9, kernel: 3, pad: 1 }],
+    ['winograd2', { inChannels: 20, outChannels: 17, kernel: 3, pad: 1 }],
+    ['winograd4', { inChannels: 32, outChannels: 20, kernel: 3, pad: 1 }],
+    ['winograd1d', { inChannels: 24, outChannels: 16, kernel: [1, 7], pad: [0, 3] }],
+  ];
+  for (const [path, p] of cases) {
+    const [kh, kw] = Array.isArray(p.kernel) ? p.kernel : [p.kernel, p.kernel];
+    const K = kh * kw * p.inChannels;
+    for (const scaled of [false, true]) {
+      const before = engine.allocatedBytes;
+      const scale = scaled ? new Float32Array(p.outChannels).fill(0.5) : undefined;
+      const op = new ops.Conv2d(engine, { ...p, path, scale }, randomArray(rng, K * p.outChannels), randomArray(rng, p.outChannels));
+      const { kept } = ops.Conv2d.memoryFloats(p.inChannels, p.outChannels, [kh, kw], 1, path);
+      assert.is(engine.allocatedBytes - before, kept * 4, `${path}${scaled ? ' scaled' : ''}`);
+      if (path.startsWith('winograd')) {
+        // a*a (1-D: m + r - 1) packed C x K matrices, one 1x1 layer's packing each, plus the
+        // padded bias and transforms: a plain packed copy (9 or 7 such matrices) would not fit
+        const mats = path === 'winograd2' ? 16 : path === 'winograd4' ? 36 : 10;
+        const one = ops.Conv2d.memoryFloats(p.inChannels, p.outChannels, [1, 1], 1, 'conv1x1').kept;
+        assert.ok(kept - mats * one < 256, `${path}: ${kept} floats kept, ${mats} x ${one} transformed`);
+      }
+      op.dispose();
+      assert.is(engine.allocatedBytes, before, `${path}: dispose frees it all`);
+      assert.throws(() => op.run(0, [1, 8, 8, p.inChannels], 0), /after dispose/);
+    }
+  }
+});
+
 test('algorithm choice: Winograd only for 3x3 stride-1 dense layers with enough channels, 1-D Winograd for 1x7 / 7x1 ones', () => {
   const taps = (k) => (Array.isArray(k) ? k[0] * k[1] : k * k);
   const mk = (p) => new ops.Conv2d(engine, p, new Float32Array(taps(p.kernel) * (p.inChannels / (p.groups ?? 1)) * p.outChannels));
