@@ -311,3 +311,63 @@ export function f32_conv_winograd1d(axis: i32, m: i32, r: i32, x: usize, n: i32,
     }
   }
 }
+
+// G (alpha x 3, row-major) of F(2,3) and F(4,3) in f64: the filter transform runs in double
+// precision and rounds once to f32, so U carries one rounding whatever the coefficients.
+const WINO_G2: StaticArray<f64> = [1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1];
+const WINO_G4: StaticArray<f64> = [
+  0.25, 0, 0,
+  -0.16666666666666666, -0.16666666666666666, -0.16666666666666666,
+  -0.16666666666666666, 0.16666666666666666, -0.16666666666666666,
+  0.041666666666666664, 0.08333333333333333, 0.16666666666666666,
+  0.041666666666666664, -0.08333333333333333, 0.16666666666666666,
+  0, 0, 1,
+];
+
+/**
+ * Row i of the Winograd filter transform U = G g G^T, for every (input ci, output co) channel
+ * pair of a 3x3 HWIO filter `w` (c inputs, k outputs): the alpha matrices U[i][j] (C x K), written
+ * interleaved as [ci][j][co], so matrix j starts at out + j*k floats with row stride alpha*k
+ * (what f32_gemm_pack reads). Output channels two at a time in f64 lanes; each sum runs in the
+ * order of the plain scalar loop (G g first, then times G^T), then rounds to f32.
+ */
+export function f32_winograd_filter(m: i32, c: i32, k: i32, w: usize, i: i32, out: usize): void {
+  const a = m + 2;
+  const G = m == 2 ? changetype<usize>(WINO_G2) : changetype<usize>(WINO_G4);
+  const gi = G + <usize>i * 24;
+  const gi0 = f64x2.splat(load<f64>(gi)), gi1 = f64x2.splat(load<f64>(gi, 8)), gi2 = f64x2.splat(load<f64>(gi, 16));
+  const si0 = load<f64>(gi), si1 = load<f64>(gi, 8), si2 = load<f64>(gi, 16);
+  const tap = <usize>c * k * 4, zero = f64x2.splat(0);
+  for (let ci = 0; ci < c; ci++) {
+    const src = w + <usize>ci * k * 4, dst = out + <usize>ci * a * k * 4;
+    let co = 0;
+    for (; co + 2 <= k; co += 2) {
+      const p = src + <usize>co * 4;
+      // gg[x] = sum over y of G[i][y] g[y][x]
+      const g00 = f64x2.promote_low_f32x4(v128.load64_zero(p)), g01 = f64x2.promote_low_f32x4(v128.load64_zero(p + tap));
+      const g02 = f64x2.promote_low_f32x4(v128.load64_zero(p + 2 * tap)), g10 = f64x2.promote_low_f32x4(v128.load64_zero(p + 3 * tap));
+      const g11 = f64x2.promote_low_f32x4(v128.load64_zero(p + 4 * tap)), g12 = f64x2.promote_low_f32x4(v128.load64_zero(p + 5 * tap));
+      const g20 = f64x2.promote_low_f32x4(v128.load64_zero(p + 6 * tap)), g21 = f64x2.promote_low_f32x4(v128.load64_zero(p + 7 * tap));
+      const g22 = f64x2.promote_low_f32x4(v128.load64_zero(p + 8 * tap));
+      const gg0 = f64x2.add(f64x2.add(f64x2.add(zero, f64x2.mul(gi0, g00)), f64x2.mul(gi1, g10)), f64x2.mul(gi2, g20));
+      const gg1 = f64x2.add(f64x2.add(f64x2.add(zero, f64x2.mul(gi0, g01)), f64x2.mul(gi1, g11)), f64x2.mul(gi2, g21));
+      const gg2 = f64x2.add(f64x2.add(f64x2.add(zero, f64x2.mul(gi0, g02)), f64x2.mul(gi1, g12)), f64x2.mul(gi2, g22));
+      for (let j = 0; j < a; j++) {
+        const gj = G + <usize>j * 24;
+        const s = f64x2.add(f64x2.add(f64x2.add(zero, f64x2.mul(gg0, f64x2.splat(load<f64>(gj)))),
+          f64x2.mul(gg1, f64x2.splat(load<f64>(gj, 8)))), f64x2.mul(gg2, f64x2.splat(load<f64>(gj, 16))));
+        v128.store64_lane(dst + (<usize>j * k + <usize>co) * 4, f32x4.demote_f64x2_zero(s), 0);
+      }
+    }
+    for (; co < k; co++) {
+      const p = src + <usize>co * 4;
+      const gg0 = 0 + si0 * <f64>load<f32>(p) + si1 * <f64>load<f32>(p + 3 * tap) + si2 * <f64>load<f32>(p + 6 * tap);
+      const gg1 = 0 + si0 * <f64>load<f32>(p + tap) + si1 * <f64>load<f32>(p + 4 * tap) + si2 * <f64>load<f32>(p + 7 * tap);
+      const gg2 = 0 + si0 * <f64>load<f32>(p + 2 * tap) + si1 * <f64>load<f32>(p + 5 * tap) + si2 * <f64>load<f32>(p + 8 * tap);
+      for (let j = 0; j < a; j++) {
+        const gj = G + <usize>j * 24;
+        store<f32>(dst + (<usize>j * k + <usize>co) * 4, <f32>(0 + gg0 * load<f64>(gj) + gg1 * load<f64>(gj, 8) + gg2 * load<f64>(gj, 16)));
+      }
+    }
+  }
+}

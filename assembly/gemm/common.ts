@@ -19,6 +19,19 @@ export function f32_gemm_pack(nr: i32, n: i32, k: i32, w: usize, ldw: usize, bia
   for (let p = 0; p < npanels; p++) {
     const n0 = p * nr;
     const nc = min(nr, n - n0);
+    if (nc == nr && (nr & 3) == 0) {
+      // a full panel: whole vectors, no per-float tail test (packing is most of a compile)
+      for (let j = 0; j < nr; j += 4) {
+        v128.store(o + <usize>j * 4, bias != 0 ? v128.load(bias + <usize>(n0 + j) * 4) : f32x4.splat(0));
+      }
+      o += <usize>nr * 4;
+      for (let kk = 0; kk < k; kk++) {
+        const src = w + (<usize>kk * ldw + <usize>n0) * 4;
+        for (let j = 0; j < nr; j += 4) v128.store(o + <usize>j * 4, v128.load(src + <usize>j * 4));
+        o += <usize>nr * 4;
+      }
+      continue;
+    }
     for (let j = 0; j < nr; j++) {
       store<f32>(o + <usize>j * 4, j < nc && bias != 0 ? load<f32>(bias + <usize>(n0 + j) * 4) : 0);
     }

@@ -187,7 +187,8 @@ export function convMemoryFloats(inChannels: number, outChannels: number, kernel
   if (path === 'winograd2' || path === 'winograd4') {
     const a = path === 'winograd2' ? 4 : 6;
     kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
-    transient = Math.max(transient, blocks(inChannels * outChannels));
+    // the filter transform reads the raw upload while one row of alpha matrices is staged
+    transient = Math.max(transient, blocks(k * outChannels) + blocks(a * inChannels * outChannels));
   }
   if (path === 'winograd1d') {
     const n = WINOGRAD1D_M + Math.max(kernel[0], kernel[1]) - 1;

@@ -37,10 +37,6 @@ export interface Conv2dParams {
   scale?: Float32Array;
 }
 
-// Winograd transforms, F(m x m, 3x3) (Lavin & Gray 2016): U = G g G^T per (input, output) channel.
-const G2 = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
-const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
-
 export type { ConvPath };
 
 const CONV_KEYS = ['inChannels', 'outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'act', 'inputSize', 'winograd', 'path', 'scale'] as const;
@@ -126,27 +122,28 @@ export class Conv2d {
       let wp = 0, bp = 0, sp = 0, zp = 0;
       let scaled = weight;
       try {
-        if (!winoPath || scale) wp = engine.upload(weight);
+        // the 2-D Winograd filter transform reads the (scaled) weights in wasm; the 1-D one in JS
+        if (!winoPath || scale || m) wp = engine.upload(weight);
         bp = bias && !winoPath ? engine.upload(bias) : 0;
         if (scale) {
           // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
           sp = engine.upload(scale);
           zp = engine.upload(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
-          if (winoPath) scaled = engine.read(wp, weight.length);
+          if (this.path === 'winograd1d') scaled = engine.read(wp, weight.length);
         }
         if (!winoPath) {
           for (let i = 0; i < g; i++) {
             engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
           }
         }
+        if (m) this.prepareWinograd(m, wp, bias);
       } finally {
         if (zp) engine.release(zp);
         if (sp) engine.release(sp);
         if (bp) engine.release(bp);
         if (wp) engine.release(wp);
       }
-      if (m) this.prepareWinograd(m, scaled, bias);
       if (this.path === 'winograd1d') this.prepareWinograd1d(scaled, bias);
     } catch (e) {
       this.dispose();
@@ -177,40 +174,20 @@ export class Conv2d {
     return winogradEligible(this) && this.winograd !== 'off';
   }
 
-  private prepareWinograd(m: 2 | 4, w: Float32Array, bias: Float32Array | null): void {
+  /** U = G g G^T of the 3x3 HWIO weights at `wp` (in wasm), alpha^2 packed C x K matrices. */
+  private prepareWinograd(m: 2 | 4, wp: number, bias: Float32Array | null): void {
     const e = this.engine, c = this.inChannels, k = this.outChannels, a = m + 2;
-    const G = m === 2 ? G2 : G4;
     const per = packedGemmFloats(c, k);
-    const mats = Array.from({ length: a * a }, () => new Float32Array(c * k));
-    const gg = new Float64Array(a * 3);
-    for (let ci = 0; ci < c; ci++) {
-      for (let co = 0; co < k; co++) {
-        // G g (alpha x 3), then (G g) G^T (alpha x alpha)
-        for (let i = 0; i < a; i++) {
-          for (let x = 0; x < 3; x++) {
-            let s = 0;
-            for (let y = 0; y < 3; y++) s += G[i][y] * w[((y * 3 + x) * c + ci) * k + co];
-            gg[i * 3 + x] = s;
-          }
-        }
-        for (let i = 0; i < a; i++) {
-          for (let j = 0; j < a; j++) {
-            let s = 0;
-            for (let x = 0; x < 3; x++) s += gg[i * 3 + x] * G[j][x];
-            mats[i * a + j][ci * k + co] = s;
-          }
-        }
-      }
-    }
     const b = new Float32Array(Math.ceil(k / 4) * 4);
     if (bias) b.set(bias);
     let U = 0, tmp = 0;
     try {
       U = e.alloc(per * a * a);
-      tmp = e.alloc(c * k);
-      for (let xi = 0; xi < a * a; xi++) {
-        e.f32.set(mats[xi], tmp >> 2);
-        e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
+      // one row of alpha matrices at a time, interleaved [ci][j][co]: alpha x C x K floats staged
+      tmp = e.alloc(a * c * k);
+      for (let i = 0; i < a; i++) {
+        e.k.f32_winograd_filter(m, c, k, wp, i, tmp);
+        for (let j = 0; j < a; j++) e.k.f32_gemm_pack(GEMM_NR, k, c, tmp + j * k * 4, a * k, 0, U + (i * a + j) * per * 4);
       }
       this.wino = { m, U, uFloats: per, bias: e.upload(b) };
     } catch (err) {

@@ -98,6 +98,34 @@ test('Winograd F(2x2,3x3) and F(4x4,3x3): tile tails, channel tails, padding 0/1
   }
 });
 
+test('Winograd filter transform (f32_winograd_filter): the bits of the double-precision reference, every row, odd channel counts', () => {
+  for (const m of [2, 4]) {
+    for (const [c, k] of [[1, 1], [3, 5], [8, 8], [7, 13], [16, 33]]) {
+      const a = m + 2, wt = randomArray(rng, 9 * c * k);
+      wt[0] = 1e30; wt[wt.length - 1] = -3e-38; // large and subnormal-range values round the same
+      const want = ref.winogradFilter(wt, c, k, m);
+      const wp = engine.upload(wt), tmp = engine.alloc(a * c * k + 16);
+      try {
+        const guard = tmp + a * c * k * 4;
+        engine.f32.fill(7, guard >> 2, (guard >> 2) + 16);
+        for (let i = 0; i < a; i++) {
+          engine.k.f32_winograd_filter(m, c, k, wp, i, tmp);
+          const rowU = engine.read(tmp, a * c * k);
+          for (let j = 0; j < a; j++) {
+            const got = new Float32Array(c * k);
+            for (let ci = 0; ci < c; ci++) got.set(rowU.subarray((ci * a + j) * k, (ci * a + j + 1) * k), ci * k);
+            assert.equal(got, want[i * a + j], `F(${m},3) c=${c} k=${k} U[${i}][${j}]`);
+          }
+        }
+        assert.equal([...engine.read(guard, 16)], new Array(16).fill(7), 'nothing written past the staged row');
+      } finally {
+        engine.release(tmp);
+        engine.release(wp);
+      }
+    }
+  }
+});
+
 test('1-D Winograd transforms: A^T [(G g) . (B^T d)] is the correlation of g with d, for every tile the package has points for', () => {
   for (const m of WINOGRAD1D_TILES[7]) {
     const { n, r, AT, G, BT } = winograd1dTransforms(m, 7);

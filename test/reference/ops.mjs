@@ -612,3 +612,35 @@ export function oihwToHwio(w, shape) {
   }
   return { data, shape: [kh, kw, I, O] };
 }
+
+/**
+ * The Winograd filter transform U[i][j] = (G g G^T)[i][j] of a 3x3 HWIO filter (c inputs, k
+ * outputs), F(2,3) or F(4,3) (Lavin & Gray 2016): alpha^2 Float32Arrays of C x K, each entry
+ * summed in double precision (G g, then times G^T) and rounded once.
+ */
+export function winogradFilter(w, c, k, m) {
+  const G = m === 2 ? [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+    : [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+  const a = m + 2;
+  const U = Array.from({ length: a * a }, () => new Float32Array(c * k));
+  for (let ci = 0; ci < c; ci++) {
+    for (let co = 0; co < k; co++) {
+      const gg = [];
+      for (let i = 0; i < a; i++) {
+        for (let x = 0; x < 3; x++) {
+          let s = 0;
+          for (let y = 0; y < 3; y++) s += G[i][y] * w[((y * 3 + x) * c + ci) * k + co];
+          gg[i * 3 + x] = s;
+        }
+      }
+      for (let i = 0; i < a; i++) {
+        for (let j = 0; j < a; j++) {
+          let s = 0;
+          for (let x = 0; x < 3; x++) s += gg[i * 3 + x] * G[j][x];
+          U[i * a + j][ci * k + co] = s;
+        }
+      }
+    }
+  }
+  return U;
+}
