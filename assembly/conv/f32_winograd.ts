@@ -371,3 +371,28 @@ export function f32_winograd_filter(m: i32, c: i32, k: i32, w: usize, i: i32, ou
     }
   }
 }
+
+/**
+ * One matrix of the 1-D Winograd filter transform: out[i] = sum over taps t < r of g[t] w[t*ck + i]
+ * for i < ck, where w holds the r taps of a 1 x r or r x 1 HWIO filter (ck = C*K floats each) and
+ * g (r f64 values) is one row of G. Two floats at a time in f64 lanes, the sum in tap order from
+ * zero as a scalar loop, rounded once to f32.
+ */
+export function f32_winograd1d_filter(r: i32, ck: i32, w: usize, g: usize, out: usize): void {
+  const tap = <usize>ck * 4, zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= ck; i += 2) {
+    const p = w + <usize>i * 4;
+    let s = zero;
+    for (let t = 0; t < r; t++) {
+      s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(g + <usize>t * 8)), f64x2.promote_low_f32x4(v128.load64_zero(p + <usize>t * tap))));
+    }
+    v128.store64_lane(out + <usize>i * 4, f32x4.demote_f64x2_zero(s), 0);
+  }
+  for (; i < ck; i++) {
+    const p = w + <usize>i * 4;
+    let s: f64 = 0;
+    for (let t = 0; t < r; t++) s += load<f64>(g + <usize>t * 8) * <f64>load<f32>(p + <usize>t * tap);
+    store<f32>(out + <usize>i * 4, <f32>s);
+  }
+}

@@ -187,14 +187,15 @@ export function convMemoryFloats(inChannels: number, outChannels: number, kernel
   if (path === 'winograd2' || path === 'winograd4') {
     const a = path === 'winograd2' ? 4 : 6;
     kept += blocks(packedGemmFloats(inChannels, outChannels) * a * a) + blocks(Math.ceil(outChannels / 4) * 4);
-    // the filter transform reads the raw upload while one row of alpha matrices is staged
-    transient = Math.max(transient, blocks(k * outChannels) + blocks(a * inChannels * outChannels));
+    // besides the raw upload, which the filter transform reads: one row of alpha matrices staged
+    transient += blocks(a * inChannels * outChannels);
   }
   if (path === 'winograd1d') {
     const n = WINOGRAD1D_M + Math.max(kernel[0], kernel[1]) - 1;
     // U (n packed C x K matrices), the padded bias, B^T and A^T
     kept += blocks(packedGemmFloats(inChannels, outChannels) * n) + blocks(Math.ceil(outChannels / 4) * 4) + blocks(n * n + WINOGRAD1D_M * n);
-    transient = Math.max(transient, blocks(inChannels * outChannels));
+    // besides the raw upload: one staged C x K matrix and G in f64
+    transient += blocks(inChannels * outChannels) + blocks(2 * n * Math.max(kernel[0], kernel[1]));
   }
   return { kept, transient };
 }

@@ -120,17 +120,15 @@ export class Conv2d {
       const per = packedGemmFloats(k, og);
       if (!winoPath) this.packed = engine.alloc(per * g);
       let wp = 0, bp = 0, sp = 0, zp = 0;
-      let scaled = weight;
       try {
-        // the 2-D Winograd filter transform reads the (scaled) weights in wasm; the 1-D one in JS
-        if (!winoPath || scale || m) wp = engine.upload(weight);
+        // every path reads the (scaled) weights in wasm: packing or the Winograd filter transform
+        wp = engine.upload(weight);
         bp = bias && !winoPath ? engine.upload(bias) : 0;
         if (scale) {
           // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
           sp = engine.upload(scale);
           zp = engine.upload(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
-          if (this.path === 'winograd1d') scaled = engine.read(wp, weight.length);
         }
         if (!winoPath) {
           for (let i = 0; i < g; i++) {
@@ -138,13 +136,13 @@ export class Conv2d {
           }
         }
         if (m) this.prepareWinograd(m, wp, bias);
+        if (this.path === 'winograd1d') this.prepareWinograd1d(wp, bias);
       } finally {
         if (zp) engine.release(zp);
         if (sp) engine.release(sp);
         if (bp) engine.release(bp);
         if (wp) engine.release(wp);
       }
-      if (this.path === 'winograd1d') this.prepareWinograd1d(scaled, bias);
     } catch (e) {
       this.dispose();
       throw e;
@@ -198,31 +196,27 @@ export class Conv2d {
     }
   }
 
-  private prepareWinograd1d(w: Float32Array, bias: Float32Array | null): void {
+  /** U[xi] = sum over taps t of G[xi][t] W[t] of the 1 x 7 / 7 x 1 HWIO weights at `wp` (in wasm). */
+  private prepareWinograd1d(wp: number, bias: Float32Array | null): void {
     const e = this.engine, c = this.inChannels, k = this.outChannels;
     const axis = winograd1dAxis(this) as 0 | 1, r = 7;
     const { n, G, BT, AT } = winograd1dTransforms(WINOGRAD1D_M, r);
     const per = packedGemmFloats(c, k);
-    // U[xi] = sum over taps t of G[xi][t] W[t]; HWIO puts tap t of a 1 x 7 or 7 x 1 kernel at t*c*k
-    const mats = Array.from({ length: n }, () => new Float32Array(c * k));
-    for (let i = 0; i < c * k; i++) {
-      for (let xi = 0; xi < n; xi++) {
-        let s = 0;
-        for (let t = 0; t < r; t++) s += G[xi * r + t]! * w[t * c * k + i]!;
-        mats[xi]![i] = s;
-      }
-    }
     const b = new Float32Array(Math.ceil(k / 4) * 4);
     if (bias) b.set(bias);
     const tr = new Float32Array(n * n + WINOGRAD1D_M * n);
     tr.set(BT, 0);
     tr.set(AT, n * n);
-    let U = 0, tmp = 0, bp = 0, tp = 0;
+    let U = 0, tmp = 0, gp = 0, bp = 0, tp = 0;
     try {
       U = e.alloc(per * n);
       tmp = e.alloc(c * k);
+      // G's rows in f64 for the kernel (2 floats of room per double, 8-byte aligned)
+      gp = e.alloc(2 * n * r);
+      new Float64Array(e.k.memory.buffer, gp, n * r).set(G);
+      // HWIO puts tap t of a 1 x 7 or 7 x 1 kernel at t*c*k
       for (let xi = 0; xi < n; xi++) {
-        e.f32.set(mats[xi]!, tmp >> 2);
+        e.k.f32_winograd1d_filter(r, c * k, wp, gp + xi * r * 8, tmp);
         e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
       }
       bp = e.upload(b);
@@ -234,6 +228,7 @@ export class Conv2d {
       if (U) e.release(U);
       throw err;
     } finally {
+      if (gp) e.release(gp);
       if (tmp) e.release(tmp);
     }
   }

@@ -126,6 +126,28 @@ test('Winograd filter transform (f32_winograd_filter): the bits of the double-pr
   }
 });
 
+test('1-D Winograd filter transform (f32_winograd1d_filter): the bits of sum over taps of G[xi][t] W[t] in double, odd lengths', () => {
+  const { n, r, G } = winograd1dTransforms(4, 7);
+  for (const ck of [1, 2, 7, 64, 301]) {
+    const wt = randomArray(rng, r * ck);
+    const wp = engine.upload(wt), out = engine.alloc(ck + 16), gp = engine.alloc(2 * n * r);
+    try {
+      new Float64Array(engine.k.memory.buffer, gp, n * r).set(G);
+      const guard = out + ck * 4;
+      engine.f32.fill(7, guard >> 2, (guard >> 2) + 16);
+      for (let xi = 0; xi < n; xi++) {
+        engine.k.f32_winograd1d_filter(r, ck, wp, gp + xi * r * 8, out);
+        const want = new Float32Array(ck);
+        for (let i = 0; i < ck; i++) { let s = 0; for (let t = 0; t < r; t++) s += G[xi * r + t] * wt[t * ck + i]; want[i] = s; }
+        assert.equal(engine.read(out, ck), want, `ck=${ck} xi=${xi}`);
+      }
+      assert.equal([...engine.read(guard, 16)], new Array(16).fill(7), 'nothing written past ck floats');
+    } finally {
+      engine.release(gp); engine.release(out); engine.release(wp);
+    }
+  }
+});
+
 test('1-D Winograd transforms: A^T [(G g) . (B^T d)] is the correlation of g with d, for every tile the package has points for', () => {
   for (const m of WINOGRAD1D_TILES[7]) {
     const { n, r, AT, G, BT } = winograd1dTransforms(m, 7);
