@@ -335,8 +335,8 @@ export function f32_winograd_filter(m: i32, c: i32, k: i32, w: usize, i: i32, ou
   const a = m + 2;
   const G = m == 2 ? changetype<usize>(WINO_G2) : changetype<usize>(WINO_G4);
   const gi = G + <usize>i * 24;
-  const gi0 = f64x2.splat(load<f64>(gi)), gi1 = f64x2.splat(load<f64>(gi, 8)), gi2 = f64x2.splat(load<f64>(gi, 16));
   const si0 = load<f64>(gi), si1 = load<f64>(gi, 8), si2 = load<f64>(gi, 16);
+  const gi0 = f64x2.splat(si0), gi1 = f64x2.splat(si1), gi2 = f64x2.splat(si2);
   const tap = <usize>c * k * 4, zero = f64x2.splat(0);
   for (let ci = 0; ci < c; ci++) {
     const src = w + <usize>ci * k * 4, dst = out + <usize>ci * a * k * 4;

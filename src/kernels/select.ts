@@ -176,12 +176,16 @@ export function shares(total: number, parts: number, quantum = 1): [number, numb
 /** Rounds a float count up to whole 16-float blocks (the engine's allocation granule). */
 const blocks = (f: number) => Math.ceil(Math.max(f, 16) / 16) * 16;
 
+/** True for the paths that multiply Winograd-transformed weights, which keep no plain GEMM packing. */
+export function isWinogradPath(path: ConvPath): boolean {
+  return path === 'winograd2' || path === 'winograd4' || path === 'winograd1d';
+}
+
 /** Packed weights kept by a dense / grouped convolution on `path`, and its upload buffers (at most). */
 export function convMemoryFloats(inChannels: number, outChannels: number, kernel: readonly [number, number], groups: number, path: ConvPath): { kept: number; transient: number } {
   const cg = inChannels / groups, og = outChannels / groups, k = kernel[0] * kernel[1] * cg;
-  const wino = path === 'winograd2' || path === 'winograd4' || path === 'winograd1d';
   // the Winograd paths keep only their transformed weights (below)
-  let kept = wino ? 0 : blocks(packedGemmFloats(k, og) * groups);
+  let kept = isWinogradPath(path) ? 0 : blocks(packedGemmFloats(k, og) * groups);
   // the raw weights, the bias, and (a folded batch norm) the scale and its zero shift
   let transient = blocks(k * outChannels) + 3 * blocks(outChannels);
   if (path === 'winograd2' || path === 'winograd4') {

@@ -1,7 +1,7 @@
 import type { Engine } from '../wasm/engine.js';
 import { GEMM_MR, GEMM_NR, packedGemmFloats } from '../kernels/gemm-config.js';
 import {
-  convMemoryFloats, convPath, convWorkspaceFloats, gemmSplit, im2colRows, shares, winograd1dAxis, winograd1dEligible, winograd1dTiles,
+  convMemoryFloats, convPath, convWorkspaceFloats, gemmSplit, im2colRows, isWinogradPath, shares, winograd1dAxis, winograd1dEligible, winograd1dTiles,
   winogradBand, winogradBandOf, winogradEligible, WINOGRAD1D_M, type ConvPath, type WinogradMode,
 } from '../kernels/select.js';
 import { winograd1dTransforms } from '../kernels/winograd1d.js';
@@ -38,6 +38,13 @@ export interface Conv2dParams {
 }
 
 export type { ConvPath };
+
+/** The bias (or zeros) padded to whole vectors of 4, as the Winograd output transforms read it. */
+function paddedBias(channels: number, bias: Float32Array | null): Float32Array {
+  const b = new Float32Array(Math.ceil(channels / 4) * 4);
+  if (bias) b.set(bias);
+  return b;
+}
 
 const CONV_KEYS = ['inChannels', 'outChannels', 'kernel', 'stride', 'pad', 'dilation', 'groups', 'act', 'inputSize', 'winograd', 'path', 'scale'] as const;
 
@@ -115,7 +122,7 @@ export class Conv2d {
     this.packed = 0;
     // The Winograd paths multiply transformed weights only: the plain GEMM packing would be
     // memory and compile time spent on a copy no call reads.
-    const winoPath = m !== 0 || this.path === 'winograd1d';
+    const winoPath = isWinogradPath(this.path);
     try {
       const per = packedGemmFloats(k, og);
       if (!winoPath) this.packed = engine.alloc(per * g);
@@ -176,8 +183,7 @@ export class Conv2d {
   private prepareWinograd(m: 2 | 4, wp: number, bias: Float32Array | null): void {
     const e = this.engine, c = this.inChannels, k = this.outChannels, a = m + 2;
     const per = packedGemmFloats(c, k);
-    const b = new Float32Array(Math.ceil(k / 4) * 4);
-    if (bias) b.set(bias);
+    const b = paddedBias(k, bias);
     let U = 0, tmp = 0;
     try {
       U = e.alloc(per * a * a);
@@ -202,8 +208,7 @@ export class Conv2d {
     const axis = winograd1dAxis(this) as 0 | 1, r = 7;
     const { n, G, BT, AT } = winograd1dTransforms(WINOGRAD1D_M, r);
     const per = packedGemmFloats(c, k);
-    const b = new Float32Array(Math.ceil(k / 4) * 4);
-    if (bias) b.set(bias);
+    const b = paddedBias(k, bias);
     const tr = new Float32Array(n * n + WINOGRAD1D_M * n);
     tr.set(BT, 0);
     tr.set(AT, n * n);
