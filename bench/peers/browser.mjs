@@ -3,15 +3,13 @@
 // served from localhost; each engine with `--threads N` (default: a page with 1 thread, then one
 // with 2). The page is page.mjs bundled here with rollup (build/bench/peers-page.mjs).
 //   node bench/peers/browser.mjs [--threads 1,2] [--models a,b:8] [--runs N] [--warmup N] [--out file]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { rollup } from 'rollup';
-import { nodeResolve } from '@rollup/plugin-node-resolve';
-import commonjs from '@rollup/plugin-commonjs';
-import { serve, REPO_ROOT } from '../../examples/web/server.mjs';
+import { serve } from '../../examples/web/server.mjs';
 import { launchChromium, runPage } from '../../test/smoke/chromium.mjs';
 import { table } from './common.mjs';
+import { bundlePage } from './bundle-page.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
@@ -20,22 +18,7 @@ const models = opt('models', 'mobilenet-v1,mobilenet-v2,resnet-50,inception-v3,v
 const runs = opt('runs', '15'), warmup = opt('warmup', '3');
 const out = opt('out', fileURLToPath(new URL('./results-chromium.json', import.meta.url)));
 
-const bundle = await rollup({
-  input: fileURLToPath(new URL('./page.mjs', import.meta.url)),
-  plugins: [{
-    // the kernels and the worker script from the server's /dist/, wherever this bundle sits
-    name: 'simdnet-assets',
-    transform(code, id) {
-      if (!/[\\/]dist[\\/]wasm[\\/]binaries\.js$/.test(id)) return null;
-      return code.replaceAll("'../simdnet", "'/dist/simdnet").replace("'./worker.js'", "'/dist/wasm/worker.js'");
-    },
-  }, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()],
-  external: (id) => id.startsWith('node:'),
-  onwarn: (w, warn) => { if (!['CIRCULAR_DEPENDENCY', 'EVAL', 'THIS_IS_UNDEFINED'].includes(w.code)) warn(w); },
-});
-mkdirSync(`${REPO_ROOT}build/bench`, { recursive: true });
-await bundle.write({ file: `${REPO_ROOT}build/bench/peers-page.mjs`, format: 'es', inlineDynamicImports: true });
-await bundle.close();
+await bundlePage(fileURLToPath(new URL('./page.mjs', import.meta.url)), 'peers-page.mjs');
 
 const server = await serve();
 const browser = await launchChromium();
