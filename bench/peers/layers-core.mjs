@@ -8,6 +8,22 @@ import { randomInput, relDiff } from './common.mjs';
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
+/** One model in both engines: two warm-ups each, then `runs` interleaved runs; medians (simdnet, LiteRT) and their outputs' difference. */
+async function timeBoth(graph, weights, input, runs) {
+  const engines = [await us.prepare(graph, weights), await litert.prepare(graph, weights)];
+  try {
+    const outs = [];
+    for (const e of engines) { outs.push(await e.run(input)); await e.run(input); }
+    const ms = [[], []];
+    for (let r = 0; r < runs; r++) {
+      for (let k = 0; k < 2; k++) { const t = performance.now(); await engines[k].run(input); ms[k].push(performance.now() - t); }
+    }
+    return { ms: ms.map(median), relDiff: relDiff(outs[1], outs[0]) };
+  } finally {
+    for (const e of engines) await e.dispose();
+  }
+}
+
 /** Distinct convolutions of `model` (layers that repeat counted, timed once), each timed in both engines. */
 export async function compareLayers(model, runs, log) {
   const g = buildModel(model);
@@ -33,16 +49,7 @@ export async function compareLayers(model, runs, log) {
     const lg = b.output(x);
     const w = randomWeights(lg, 1);
     const input = randomInput(l.inShape.reduce((p, q) => p * q, 1));
-    const engines = [await us.prepare(lg, w), await litert.prepare(lg, w)];
-    const outs = [];
-    for (const e of engines) { outs.push(await e.run(input)); await e.run(input); }
-    const d = relDiff(outs[1], outs[0]);
-    const ms = [[], []];
-    for (let r = 0; r < runs; r++) {
-      for (let k = 0; k < 2; k++) { const t = performance.now(); await engines[k].run(input); ms[k].push(performance.now() - t); }
-    }
-    for (const e of engines) await e.dispose();
-    const [a, c] = ms.map(median);
+    const { ms: [a, c], relDiff: d } = await timeBoth(lg, w, input, runs);
     const [, ho, wo] = lg.nodes.at(-1).outShape;
     const macs = ho * wo * n.outChannels * n.kernel[0] * n.kernel[1] * (l.inShape[3] / n.groups);
     rows.push({ kind: l.kind, inShape: l.inShape, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, count: l.count, simdnet: a, litert: c, relDiff: d, gflops: [2 * macs / a / 1e6, 2 * macs / c / 1e6] });
@@ -96,16 +103,7 @@ export async function comparePrefixes(model, runs, log) {
   for (const i of cuts) {
     const pg = { name: `${model}[..${g.nodes[i].name}]`, nodes: g.nodes.slice(0, i + 1), input: g.input, output: g.nodes[i].name };
     const w = randomWeights(pg, 1);
-    const engines = [await us.prepare(pg, w), await litert.prepare(pg, w)];
-    const outs = [];
-    for (const e of engines) { outs.push(await e.run(input)); await e.run(input); }
-    const d = relDiff(outs[1], outs[0]);
-    const ms = [[], []];
-    for (let r = 0; r < runs; r++) {
-      for (let k = 0; k < 2; k++) { const t = performance.now(); await engines[k].run(input); ms[k].push(performance.now() - t); }
-    }
-    for (const e of engines) await e.dispose();
-    const m = ms.map(median);
+    const { ms: m, relDiff: d } = await timeBoth(pg, w, input, runs);
     const first = g.nodes[from]?.name ?? g.nodes[i].name;
     const block = from > i ? g.nodes[i].name : `${blockOf(first)}${blockOf(first) === blockOf(g.nodes[i].name) ? '' : ` .. ${blockOf(g.nodes[i].name)}`}`;
     rows.push({ block, outShape: g.nodes[i].outShape, prefix: m, block_ms: [m[0] - prev[0], m[1] - prev[1]], relDiff: d });
