@@ -128,24 +128,13 @@ writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), model, runti
  * exports written beside them, then reps x engines fresh pages, interleaved.
  */
 async function inChromium() {
-  const { rollup } = await import('rollup');
-  const { nodeResolve } = await import('@rollup/plugin-node-resolve');
-  const { default: commonjs } = await import('@rollup/plugin-commonjs');
+  const { bundlePage } = await import('./peers/bundle-page.mjs');
   const { serve, REPO_ROOT } = await import('../examples/web/server.mjs');
   const { launchChromium, runPage } = await import('../test/smoke/chromium.mjs');
   const dir = join(REPO_ROOT, 'build/bench/cold');
   mkdirSync(dir, { recursive: true });
   for (const [f, data] of Object.entries(files)) writeFileSync(join(dir, f), data);
-  for (const peer of ['tfjs', 'ort', 'litert']) {
-    const bundle = await rollup({
-      input: here(`./peers/${peer}.mjs`),
-      plugins: [nodeResolve({ browser: true, preferBuiltins: false }), commonjs()],
-      external: (id) => id.startsWith('node:'),
-      onwarn: (m, warn) => { if (!['CIRCULAR_DEPENDENCY', 'EVAL', 'THIS_IS_UNDEFINED'].includes(m.code)) warn(m); },
-    });
-    await bundle.write({ file: join(dir, `${peer}.mjs`), format: 'es', inlineDynamicImports: true });
-    await bundle.close();
-  }
+  for (const peer of ['tfjs', 'ort', 'litert']) await bundlePage(here(`./peers/${peer}.mjs`), `cold/${peer}.mjs`);
   const server = await serve();
   const browser = await launchChromium();
   try {
