@@ -614,8 +614,12 @@ test('measureThreadScaling: a speed-up for every class, from networks run on 1 a
   const t = await measureThreadScaling(2);
   validateProfile({ ...deviceProfile('tx1'), threads: t });
   assert.is(t.count, 2);
-  // about 2x at most: a bound with room for a shared machine's timing noise (2.31 seen for
-  // conv1x1 while other jobs ran), and at least the floor on a machine with one core
-  for (const [c, v] of Object.entries(t.speedup)) assert.ok(v >= 0.25 && v < 3, `${c} speed-up ${v}`);
+  // The whole-network ratio sums every step, so it is steady: about 2x at most on 2 threads,
+  // with room for a shared machine's noise, and at least the floor on a machine with one core.
+  const overall = Number(/overall ([0-9.]+)x/.exec(t.source)?.[1]);
+  assert.ok(overall >= 0.25 && overall < 3, `overall speed-up ${overall}`);
+  // A class can be a few sub-millisecond steps (dwconv: 3.45 seen on a clean CI machine, its
+  // halves fitting in each core's cache), so its bound only catches a mis-summed class.
+  for (const [c, v] of Object.entries(t.speedup)) assert.ok(Number.isFinite(v) && v >= 0.25 && v < 8, `${c} speed-up ${v}`);
   assert.match(t.source, /mobilenet-v1/);
 });
