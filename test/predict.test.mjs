@@ -618,8 +618,8 @@ test('measureThreadScaling: a speed-up for every class, from networks run on 1 a
   // with room for a shared machine's noise, and at least the floor on a machine with one core.
   const overall = Number(/overall ([0-9.]+)x/.exec(t.source)?.[1]);
   assert.ok(overall >= 0.25 && overall < 3, `overall speed-up ${overall}`);
-  // A class can be a few sub-millisecond steps (dwconv: 3.45 seen on a clean CI machine, its
-  // halves fitting in each core's cache), so its bound only catches a mis-summed class.
+  // A class can be a few sub-millisecond steps, whose ratio is noisy (dwconv: 3.45 seen on a
+  // clean CI clone), so its bound only catches a mis-summed class.
   for (const [c, v] of Object.entries(t.speedup)) assert.ok(Number.isFinite(v) && v >= 0.25 && v < 8, `${c} speed-up ${v}`);
   assert.match(t.source, /mobilenet-v1/);
 });
