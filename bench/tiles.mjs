@@ -44,7 +44,7 @@ for (const [M, N, K] of shapes) {
   for (const t of tiles) {
     const nr = +t.split('x')[1];
     const pk = alloc(Math.ceil(N / nr) * (K + 1) * nr);
-    x.f32_gemm_pack(nr, N, K, w, N, b, pk);
+    x.f32_gemm_pack(nr, N, K, w, N, b, pk, 0);
     const run = x[`f32_gemm_${t}_run`];
     bench.add(t, () => run(M, N, K, a, K * 4, pk, c, N * 4, 0, 0, 0));
   }

@@ -130,16 +130,20 @@ export class Conv2d {
       try {
         // every path reads the (scaled) weights in wasm: packing or the Winograd filter transform
         wp = engine.upload(weight);
+        // checked on this copy rather than before it: one pass over the weights fewer
+        const bad = engine.k.f32_find_nonfinite(wp, weight.length) as number;
+        if (bad >= 0) throw new RangeError(`weight[${bad}] is ${weight[bad]}; weights must be finite`);
         bp = bias && !winoPath ? engine.upload(bias) : 0;
-        if (scale) {
+        sp = scale ? engine.upload(scale) : 0;
+        if (scale && winoPath) {
           // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
-          sp = engine.upload(scale);
           zp = engine.upload(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
         }
         if (!winoPath) {
+          // the GEMM paths scale while packing
           for (let i = 0; i < g; i++) {
-            engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4);
+            engine.k.f32_gemm_pack(GEMM_NR, og, k, wp + i * og * 4, this.outChannels, bp ? bp + i * og * 4 : 0, this.packed + i * per * 4, sp ? sp + i * og * 4 : 0);
           }
         }
         if (m) this.prepareWinograd(m, wp, bias);
@@ -191,7 +195,7 @@ export class Conv2d {
       tmp = e.alloc(a * c * k);
       for (let i = 0; i < a; i++) {
         e.k.f32_winograd_filter(m, c, k, wp, i, tmp);
-        for (let j = 0; j < a; j++) e.k.f32_gemm_pack(GEMM_NR, k, c, tmp + j * k * 4, a * k, 0, U + (i * a + j) * per * 4);
+        for (let j = 0; j < a; j++) e.k.f32_gemm_pack(GEMM_NR, k, c, tmp + j * k * 4, a * k, 0, U + (i * a + j) * per * 4, 0);
       }
       this.wino = { m, U, uFloats: per, bias: e.upload(b) };
     } catch (err) {
@@ -222,7 +226,7 @@ export class Conv2d {
       // HWIO puts tap t of a 1 x 7 or 7 x 1 kernel at t*c*k
       for (let xi = 0; xi < n; xi++) {
         e.k.f32_winograd1d_filter(r, c * k, wp, gp + xi * r * 8, tmp);
-        e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4);
+        e.k.f32_gemm_pack(GEMM_NR, k, c, tmp, k, 0, U + xi * per * 4, 0);
       }
       bp = e.upload(b);
       tp = e.upload(tr);

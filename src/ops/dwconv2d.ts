@@ -42,6 +42,9 @@ export class DepthwiseConv2d {
     const taps = this.kernel[0] * this.kernel[1];
     f32array('weight', weight, taps * c);
     optBias('bias', bias, c);
+    for (let i = 0; i < weight.length; i++) {
+      if (!Number.isFinite(weight[i]!)) throw new RangeError(`weight[${i}] is ${weight[i]}; weights must be finite`);
+    }
     const plain3 = this.kernel[0] === 3 && this.kernel[1] === 3 && this.dilation[0] === 1 && this.dilation[1] === 1;
     this.path = plain3 && this.stride[0] === 1 && this.stride[1] === 1 ? 'dw3x3s1'
       : plain3 && this.stride[0] === 2 && this.stride[1] === 2 ? 'dw3x3s2' : 'dwgeneric';

@@ -19,7 +19,7 @@ export class FullyConnected {
     this.inFeatures = int('inFeatures', inFeatures);
     this.outFeatures = int('outFeatures', outFeatures);
     this.engine = engine;
-    this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act);
+    this.gemm = new Gemm(engine, inFeatures, outFeatures, weight, bias, act, 'weight');
   }
 
   /** Floats a layer of this size keeps in wasm memory (packed W) and takes while packing (raw W, bias). */

@@ -8,9 +8,10 @@ export { GEMM_NR, packedGemmFloats };
 /**
  * Packs W (k rows x n columns, row stride ldw floats, starting at column col0 of `w`) and its
  * bias into `dst` (or a new block), the layout every GEMM call then streams. Done once per layer.
+ * @throws RangeError naming `name`[i], the first weight that is NaN or infinite.
  */
 export function packGemm(engine: Engine, w: Float32Array, k: number, n: number, bias: Float32Array | null,
-  ldw = n, col0 = 0, dst?: number): number {
+  ldw = n, col0 = 0, dst?: number, name = 'w'): number {
   int('k', k); int('n', n); int('ldw', ldw); int('col0', col0, 0);
   if (col0 + n > ldw) throw new RangeError(`col0 + n (${col0 + n}) must be <= ldw (${ldw})`);
   f32array('w', w, w?.length);
@@ -24,9 +25,12 @@ export function packGemm(engine: Engine, w: Float32Array, k: number, n: number, 
     if (dst === undefined) taken.push(out);
     const wp = engine.upload(w);
     taken.push(wp);
+    // checked on this copy rather than before it: one pass over the weights fewer
+    const bad = engine.k.f32_find_nonfinite(wp, w.length) as number;
+    if (bad >= 0) throw new RangeError(`${name}[${bad}] is ${w[bad]}; weights must be finite`);
     const bp = bias ? engine.upload(bias.subarray(col0, col0 + n)) : 0;
     if (bp) taken.push(bp);
-    engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out);
+    engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out, 0);
     if (bp) engine.release(bp);
     engine.release(wp);
     return out;
@@ -44,15 +48,18 @@ export class Gemm {
   private engine: Engine;
   private packed: number;
 
-  /** w is k x n row-major (the [in][out] layout); bias has n values or is null. */
-  constructor(engine: Engine, k: number, n: number, w: Float32Array, bias: Float32Array | null = null, act: Activation = 'none') {
+  /**
+   * w is k x n row-major (the [in][out] layout); bias has n values or is null. `name` is what
+   * errors call w. @throws RangeError when a weight is NaN or infinite (checked in wasm).
+   */
+  constructor(engine: Engine, k: number, n: number, w: Float32Array, bias: Float32Array | null = null, act: Activation = 'none', name = 'w') {
     int('k', k); int('n', n);
-    f32array('w', w, k * n);
+    f32array(name, w, k * n);
     optBias('bias', bias, n);
     actRange(act);
     this.engine = engine;
     this.k = k; this.n = n; this.act = act;
-    this.packed = packGemm(engine, w, k, n, bias);
+    this.packed = packGemm(engine, w, k, n, bias, n, 0, undefined, name);
   }
 
   /**

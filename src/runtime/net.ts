@@ -28,6 +28,19 @@ import { actRange, type ThreadCalls } from '../ops/util.js';
 /** Weight arrays from this many floats on are checked for finite values in wasm. */
 const FINITE_IN_WASM = 4096;
 
+/**
+ * Builds a layer's op; a weight the op refuses as it packs (NaN or infinite: compile leaves large
+ * conv / fc weight arrays to the op's check of its own copy) is reported under the layer's name.
+ */
+function packing<T>(node: GraphNode, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError && e.message.endsWith('weights must be finite')) throw new RangeError(`weights of "${node.name}" (${node.op}): ${e.message}`);
+    throw e;
+  }
+}
+
 /** One executable step of the plan. */
 export interface PlanStep {
   /** graph node names this step covers (e.g. conv + its folded batch norm + fused ReLU) */
@@ -126,16 +139,16 @@ const convBuilder: Builder = (c, s) => {
   const opts = { inStride: c.stride(x), outStride: c.stride(y) };
   const xp = c.ptr(x), yp = c.ptr(y);
   if (depthwise) {
-    const op = new DepthwiseConv2d(c.e, { channels: xs[3]!, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act: s.act }, weight, bias);
+    const op = packing(n, () => new DepthwiseConv2d(c.e, { channels: xs[3]!, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation, act: s.act }, weight, bias));
     c.own(() => op.dispose());
     if (!s.bn) c.drop(n.name);
     if (c.threads > 1) return c.parallel(() => op.split(xp, xs, yp, opts, c.threads));
     return () => op.run(xp, xs, yp, opts);
   }
-  const op = new Conv2d(c.e, {
+  const op = packing(n, () => new Conv2d(c.e, {
     inChannels: xs[3]!, outChannels: n.outChannels, kernel: n.kernel, stride: n.stride, pad: n.pad, dilation: n.dilation,
     groups: n.groups, act: s.act, path: s.kind as ConvPath, scale,
-  }, weight, bias);
+  }, weight, bias));
   c.own(() => op.dispose());
   c.needWorkspace(op.workspaceFloats(xs));
   if (!s.bn) c.drop(n.name);
@@ -147,7 +160,7 @@ const fcBuilder: Builder = (c, s) => {
   const n = s.node as NodeOf<'fc'>;
   const w = c.weights<FcWeights>(n.name);
   const batch = s.outShape[0]!, inF = numel(c.shape(s.inputs[0]!).slice(1));
-  const op = new FullyConnected(c.e, inF, n.outFeatures, w.weight, w.bias ?? null, s.act);
+  const op = packing(n, () => new FullyConnected(c.e, inF, n.outFeatures, w.weight, w.bias ?? null, s.act));
   c.own(() => op.dispose());
   c.drop(n.name);
   const xp = c.ptr(s.inputs[0]!), yp = c.ptr(s.output);
@@ -591,6 +604,11 @@ export async function compile(graph: Graph, opts: CompileOptions = {}): Promise<
   }
   engine ??= await Engine.create();
   try {
+    // one growth to the planned size: growing per packed layer made a new ArrayBuffer each time,
+    // and the external-memory accounting of those started full GCs during compile and first run
+    // (in whole pages below the plan, which is an upper bound: the cost model reports it as what
+    // a compiled net holds at most; alloc grows the last few pages if they are needed)
+    if (engine.threads === 1) engine.reserve(Math.floor(planEngineBytes(lowered, 1) / 65536) * 65536);
     return new Net(engine, graph, weights, opts.validate ?? true, opts.winograd ?? 'auto', reason);
   } catch (e) {
     engine.dispose();
@@ -608,7 +626,7 @@ function checkWeights(engine: Engine, graph: Graph, weights: Map<string, LayerWe
     const node = byName.get(name);
     if (!node) throw new RangeError(`weights: no layer named "${name}"`);
     if (typeof w !== 'object' || w === null) throw new TypeError(`weights of "${name}" must be an object of Float32Arrays, got ${w === null ? 'null' : typeof w}`);
-    weights.set(name, convertWeights(engine, graph, node, w, 'hwio'));
+    weights.set(name, convertWeights(engine, graph, node, w, 'hwio', false));
   }
   for (const n of graph.nodes) {
     if (OP_SPECS[n.op].moments === 'weights' && !weights.has(n.name)) {
@@ -618,11 +636,17 @@ function checkWeights(engine: Engine, graph: Graph, weights: Map<string, LayerWe
   return weights;
 }
 
-function convertWeights(engine: Engine, graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 'pytorch'): LayerWeights {
+/**
+ * Checks one layer's weights and brings them to HWIO / IO. `scanLarge` false leaves the finite
+ * check of a large conv / fc weight array to the op that packs it (compile: a refusal there
+ * discards the whole network anyway); setWeights scans first, so a refusal changes nothing.
+ */
+function convertWeights(engine: Engine, graph: Graph, node: GraphNode, w: any, layout: 'hwio' | 'pytorch', scanLarge = true): LayerWeights {
   const where = `weights of "${node.name}" (${node.op})`;
   const f32 = (k: string, v: unknown, n: number): Float32Array => {
     if (!(v instanceof Float32Array)) throw new TypeError(`${where}: ${k} must be a Float32Array, got ${v === undefined ? 'nothing' : v === null ? 'null' : (v as object).constructor?.name ?? typeof v}`);
     if (v.length !== n) throw new RangeError(`${where}: ${k} must have ${n} elements, got ${v.length}`);
+    if (!scanLarge && k === 'weight' && n >= FINITE_IN_WASM) return v;
     // large arrays are scanned in wasm (a copy into a block the allocator hands out again for the
     // next one, then one vector pass): 4.2M floats of MobileNet in ~3 ms instead of ~10 in JS
     const i = n < FINITE_IN_WASM ? v.findIndex((x) => !Number.isFinite(x)) : firstNonFinite(engine, v);

@@ -186,6 +186,23 @@ export class Engine {
     return ptr;
   }
 
+  /**
+   * Grows the memory to at least `bytes` now, in one step, when it is smaller: a network's whole
+   * planned size at compile instead of a growth per packed layer.
+   */
+  reserve(bytes: number): void {
+    this.check();
+    const have = this.k.memory.buffer.byteLength;
+    if (!(bytes > have) || this.reserved) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    try {
+      this.k.memory.grow(pages);
+      this.bytes = this.k.memory.buffer.byteLength;
+    } catch {
+      // alloc() grows as it goes and reports what cannot be had
+    }
+  }
+
   /** Allocates and fills from a Float32Array. */
   upload(data: ArrayLike<number>): number {
     const p = this.alloc(data.length);

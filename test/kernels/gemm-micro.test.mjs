@@ -166,7 +166,7 @@ function checkDriver(x, name, MR, NR) {
     }
     const [clo, chi] = clampRange(k);
     for (let n = 1; n <= Nmax; n++) {
-      x.f32_gemm_pack(NR, n, k, w, Nmax, bias, pk);
+      x.f32_gemm_pack(NR, n, k, w, Nmax, bias, pk, 0);
       const ldc = n + PAD;
       for (let m = 1; m <= Mmax; m++) {
         for (const clamp of [0, 1]) {
@@ -266,6 +266,42 @@ test('gemmKBlock (src/kernels/gemm-config.ts) is the kernels\' gemmKC for every 
   assert.is(cfg.gemmKBlock(1030), 344);
 });
 
+test('f32_gemm_pack: the panel layout float by float, with and without a per-column scale (a folded batch norm)', () => {
+  const x = load(SHIPPED_WASM);
+  const NR = cfg.GEMM_NR, rng = mulberry32(21);
+  for (const [k, n, ldw] of [[1, 1, 1], [3, 8, 8], [5, 9, 12], [17, 16, 16], [2, 23, 30], [64, 40, 40]]) {
+    for (const scaled of [false, true]) {
+      for (const withBias of [false, true]) {
+        const mem = arena(x);
+        const floats = cfg.packedGemmFloats(k, n);
+        const w = mem.alloc(k * ldw), bias = mem.alloc(n), scale = mem.alloc(n), out = mem.alloc(floats);
+        const f = mem.f32;
+        fillRandom(rng, f, w >> 2, k * ldw);
+        fillRandom(rng, f, bias >> 2, n);
+        fillRandom(rng, f, scale >> 2, n);
+        const W = f.slice(w >> 2, (w >> 2) + k * ldw), B = f.slice(bias >> 2, (bias >> 2) + n), S = f.slice(scale >> 2, (scale >> 2) + n);
+        x.f32_gemm_pack(NR, n, k, w, ldw, withBias ? bias : 0, out, scaled ? scale : 0);
+        const got = mem.f32.subarray(out >> 2, (out >> 2) + floats);
+        let o = 0;
+        for (let p0 = 0; p0 < n; p0 += NR) {
+          for (let j = 0; j < NR; j++, o++) {
+            const want = withBias && p0 + j < n ? B[p0 + j] : 0;
+            if (got[o] !== want) assert.unreachable(`k=${k} n=${n} bias[${p0 + j}]: ${got[o]} != ${want}`);
+          }
+          for (let kk = 0; kk < k; kk++) {
+            for (let j = 0; j < NR; j++, o++) {
+              const col = p0 + j;
+              const want = col >= n ? 0 : scaled ? Math.fround(W[kk * ldw + col] * S[col]) : W[kk * ldw + col];
+              if (got[o] !== want) assert.unreachable(`k=${k} n=${n} ldw=${ldw} scaled=${scaled} w[${kk}][${col}]: ${got[o]} != ${want}`);
+            }
+          }
+        }
+        assert.is(o, floats);
+      }
+    }
+  }
+});
+
 test('packedGemmFloats is exactly what f32_gemm_pack writes; gemmTileFor follows GEMM_TAILS', () => {
   const x = load(SHIPPED_WASM);
   for (const [k, n] of [[1, 1], [3, 8], [5, 9], [17, 16], [2, 23]]) {
@@ -275,7 +311,7 @@ test('packedGemmFloats is exactly what f32_gemm_pack writes; gemmTileFor follows
     const f = mem.f32;
     f.fill(1, w >> 2, (w >> 2) + k * n);
     f.fill(SENTINEL, out >> 2, (out >> 2) + floats + GUARD);
-    x.f32_gemm_pack(cfg.GEMM_NR, n, k, w, n, bias, out);
+    x.f32_gemm_pack(cfg.GEMM_NR, n, k, w, n, bias, out, 0);
     for (let i = 0; i < floats; i++) if (f[(out >> 2) + i] === SENTINEL) assert.unreachable(`k=${k} n=${n}: float ${i} not written`);
     for (let i = floats; i < floats + GUARD; i++) assert.is(f[(out >> 2) + i], SENTINEL, `k=${k} n=${n}: wrote past packedGemmFloats`);
   }

@@ -63,6 +63,26 @@ test('depthwise, pooling, gemm, fc, softmax, lrn, concat, add', () => {
   rejects(() => ops.add(engine, x, x.subarray(2), [1, 6, 6, 4]), RangeError, /\bb\b/, 'add length');
 });
 
+test('a weight that is NaN or infinite is refused as it is packed, naming the first one, on every path', () => {
+  const bad = (arr, at, v) => { const c = Float32Array.from(arr); c[at] = v; if (at + 1 < c.length) c[at + 1] = NaN; return c; };
+  const x1 = randomArray(rng, 1 * 6 * 6 * 16);
+  for (const [what, p, n] of [
+    ['1x1', { inChannels: 16, outChannels: 8, kernel: 1 }, 16 * 8],
+    ['im2col', { inChannels: 16, outChannels: 8, kernel: 3, pad: 1, winograd: 'off' }, 9 * 16 * 8],
+    ['winograd', { inChannels: 16, outChannels: 8, kernel: 3, pad: 1, winograd: 2 }, 9 * 16 * 8],
+    ['grouped, with a scale', { inChannels: 16, outChannels: 8, kernel: 3, pad: 1, groups: 2, scale: new Float32Array(8).fill(2) }, 9 * 8 * 8],
+  ]) {
+    const wt = randomArray(rng, n);
+    for (const [at, v] of [[0, NaN], [n >> 1, Infinity], [n - 1, -Infinity]]) {
+      rejects(() => ops.conv2d(engine, x1, [1, 6, 6, 16], bad(wt, at, v), null, p), RangeError, new RegExp(`^weight\\[${at}\\] is ${v}; weights must be finite$`), `conv ${what}: ${v} at ${at}`);
+    }
+  }
+  const dw = randomArray(rng, 9 * 4);
+  rejects(() => ops.dwconv2d(engine, x, [1, 6, 6, 4], bad(dw, 7, NaN), null, { channels: 4, kernel: 3, pad: 1 }), RangeError, /^weight\[7\] is NaN; weights must be finite$/, 'dw NaN');
+  rejects(() => ops.fc(engine, x, 1, bad(randomArray(rng, 144 * 8), 100, -Infinity), 144, 8), RangeError, /^weight\[100\] is -Infinity; weights must be finite$/, 'fc -Infinity');
+  rejects(() => ops.gemm(engine, x, 36, 4, bad(w.subarray(0, 32), 31, NaN), 8), RangeError, /^w\[31\] is NaN; weights must be finite$/, 'gemm NaN');
+});
+
 test('no leak: thousands of one-shot ops leave the allocator where it was', () => {
   const before = engine.allocatedBytes;
   const mem = engine.memoryBytes;

@@ -2,7 +2,8 @@
 // PyTorch layout, bad input, no leak over 1,000 runs, dispose, several nets in one process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GraphBuilder, buildModel, compile, randomWeights, planActivations } from '../../dist/index.js';
+import { GraphBuilder, buildModel, compile, createEngine, randomWeights, planActivations } from '../../dist/index.js';
+import { lower, planEngineBytes } from '../../dist/lower/index.js';
 import { runGraph } from '../reference/graph.mjs';
 import { relDiff } from '../reference/close.mjs';
 import { mulberry32, randomArray } from '../reference/rng.mjs';
@@ -99,6 +100,26 @@ test('setWeights on a batch norm folded into its conv re-folds; plain layers re-
   net.setWeights('fc', fc2);
   w2.set('fc', fc2);
   assert.ok(relDiff(net.run(input), runGraph(graph, w2, input).data) <= 1e-5, 'fc re-packed');
+  net.dispose();
+});
+
+test('compile grows the memory once, to the planned size; Engine.reserve only ever grows', async () => {
+  const e = await createEngine();
+  const start = e.memoryBytes;
+  e.reserve(start - 65536);
+  assert.is(e.memoryBytes, start, 'a smaller size changes nothing');
+  e.reserve(start + 10 * 2 ** 20);
+  const grown = e.memoryBytes;
+  assert.ok(grown >= start + 10 * 2 ** 20 && grown < start + 10 * 2 ** 20 + 65536, `grown to ${grown}`);
+  const p = e.alloc(2 ** 20);
+  assert.is(e.memoryBytes, grown, 'an allocation inside the reserved size does not grow it');
+  e.release(p);
+  e.dispose();
+  assert.throws(() => e.reserve(2 ** 30), /disposed/);
+  const g = buildModel('mobilenet-v1', { resolution: 128, alpha: 0.5 });
+  const net = await compile(g);
+  const planned = planEngineBytes(lower(g), 1);
+  assert.ok(net.memoryBytes > planned - 65536 && net.memoryBytes <= planned, `memory ${net.memoryBytes} vs planned ${planned}`);
   net.dispose();
 });
 

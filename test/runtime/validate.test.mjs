@@ -135,7 +135,18 @@ test('large weight arrays (checked in wasm) name the first non-finite value; set
     if (at + 3 < w.get('c').weight.length) w.get('c').weight[at + 3] = NaN;
     let err;
     try { await compile(g, { weights: w }); } catch (e) { err = e; }
-    assert.ok(err instanceof RangeError && err.message.includes(`weight[${at}] is ${bad}; weights must be finite`), err?.message);
+    assert.ok(err instanceof RangeError && err.message === `weights of "c" (conv2d): weight[${at}] is ${bad}; weights must be finite`, err?.message);
+  }
+  // the same from the depthwise and fc ops, which check theirs as they pack (a folded batch norm too)
+  const d = new GraphBuilder('widedw');
+  const dwIn = d.input([1, 4, 4, 512]);
+  const dg = d.output(d.fc(d.flatten(d.batchnorm(d.conv2d(dwIn, { outChannels: 512, kernel: 3, pad: 1, groups: 512 }, 'dw'), {}, 'bn')), { outFeatures: 10 }, 'head'));
+  for (const [layer, op, at] of [['dw', 'conv2d', 4100], ['head', 'fc', 8000]]) {
+    const w = randomWeights(dg, 1);
+    w.get(layer).weight[at] = NaN;
+    let err;
+    try { await compile(dg, { weights: w }); } catch (e) { err = e; }
+    assert.ok(err instanceof RangeError && err.message === `weights of "${layer}" (${op}): weight[${at}] is NaN; weights must be finite`, err?.message);
   }
   const w = randomWeights(g, 1);
   const net = await compile(g, { weights: w });
