@@ -129,15 +129,15 @@ export class Conv2d {
       let wp = 0, bp = 0, sp = 0, zp = 0;
       try {
         // every path reads the (scaled) weights in wasm: packing or the Winograd filter transform
-        wp = engine.upload(weight);
+        wp = engine.uploadTransient(weight);
         // checked on this copy rather than before it: one pass over the weights fewer
         const bad = engine.k.f32_find_nonfinite(wp, weight.length) as number;
         if (bad >= 0) throw new RangeError(`weight[${bad}] is ${weight[bad]}; weights must be finite`);
-        bp = bias && !winoPath ? engine.upload(bias) : 0;
-        sp = scale ? engine.upload(scale) : 0;
+        bp = bias && !winoPath ? engine.uploadTransient(bias) : 0;
+        sp = scale ? engine.uploadTransient(scale) : 0;
         if (scale && winoPath) {
           // HWIO rows of cout: the output channel is the fastest axis, as scale_shift's channels
-          zp = engine.upload(new Float32Array(this.outChannels));
+          zp = engine.uploadTransient(new Float32Array(this.outChannels));
           engine.k.f32_scale_shift(weight.length / this.outChannels, this.outChannels, wp, this.outChannels, sp, zp, wp, this.outChannels, -Infinity, Infinity);
         }
         if (!winoPath) {
@@ -192,7 +192,7 @@ export class Conv2d {
     try {
       U = e.alloc(per * a * a);
       // one row of alpha matrices at a time, interleaved [ci][j][co]: alpha x C x K floats staged
-      tmp = e.alloc(a * c * k);
+      tmp = e.allocTransient(a * c * k);
       for (let i = 0; i < a; i++) {
         e.k.f32_winograd_filter(m, c, k, wp, i, tmp);
         for (let j = 0; j < a; j++) e.k.f32_gemm_pack(GEMM_NR, k, c, tmp + j * k * 4, a * k, 0, U + (i * a + j) * per * 4, 0);
@@ -219,9 +219,9 @@ export class Conv2d {
     let U = 0, tmp = 0, gp = 0, bp = 0, tp = 0;
     try {
       U = e.alloc(per * n);
-      tmp = e.alloc(c * k);
+      tmp = e.allocTransient(c * k);
       // G's rows in f64 for the kernel (2 floats of room per double, 8-byte aligned)
-      gp = e.alloc(2 * n * r);
+      gp = e.allocTransient(2 * n * r);
       new Float64Array(e.k.memory.buffer, gp, n * r).set(G);
       // HWIO puts tap t of a 1 x 7 or 7 x 1 kernel at t*c*k
       for (let xi = 0; xi < n; xi++) {

@@ -23,12 +23,12 @@ export function packGemm(engine: Engine, w: Float32Array, k: number, n: number, 
   try {
     const out = dst ?? engine.alloc(packedGemmFloats(k, n));
     if (dst === undefined) taken.push(out);
-    const wp = engine.upload(w);
+    const wp = engine.uploadTransient(w);
     taken.push(wp);
     // checked on this copy rather than before it: one pass over the weights fewer
     const bad = engine.k.f32_find_nonfinite(wp, w.length) as number;
     if (bad >= 0) throw new RangeError(`${name}[${bad}] is ${w[bad]}; weights must be finite`);
-    const bp = bias ? engine.upload(bias.subarray(col0, col0 + n)) : 0;
+    const bp = bias ? engine.uploadTransient(bias.subarray(col0, col0 + n)) : 0;
     if (bp) taken.push(bp);
     engine.k.f32_gemm_pack(GEMM_NR, n, k, wp + col0 * 4, ldw, bp, out, 0);
     if (bp) engine.release(bp);

@@ -351,7 +351,13 @@ export class Net {
     try {
       this.arena = engine.alloc(mem.arenaFloats);
       this.steps = lowered.steps.map((step) => ({ step, dispose: () => {} }));
-      for (const s of this.steps) this.build(s);
+      // the arena holds nothing before the first run: the raw weights are staged in it
+      if (mem.arenaFloats) engine.lend(this.arena, mem.arenaFloats);
+      try {
+        for (const s of this.steps) this.build(s);
+      } finally {
+        engine.unlend();
+      }
       // one block per thread: each thread's share stages its own im2col rows / Winograd tiles
       this.workspace = this.wsFloats ? engine.alloc(this.wsFloats * engine.threads) : 0;
       const pending = this.pending!;

@@ -123,6 +123,35 @@ test('compile grows the memory once, to the planned size; Engine.reserve only ev
   net.dispose();
 });
 
+test('Engine.lend: transient blocks come from the lent region while they fit, release frees them, unlend ends it', async () => {
+  const e = await createEngine();
+  const region = e.alloc(1024);
+  const used = e.allocatedBytes;
+  assert.throws(() => e.lend(region + 64, 16), /not a live allocation/);
+  assert.throws(() => e.lend(region, 2048), /not a live allocation/);
+  e.lend(region, 1024);
+  const a = e.uploadTransient(new Float32Array(100).fill(3));
+  const b = e.allocTransient(900);
+  assert.ok(a >= region && a + 400 <= region + 4096 && b > a && b + 3600 <= region + 4096, 'both inside the region');
+  assert.is(e.f32[a >> 2], 3);
+  const c = e.allocTransient(64);
+  assert.ok(c < region || c >= region + 4096, 'what does not fit comes from alloc()');
+  assert.is(e.allocatedBytes, used + 256);
+  e.release(c);
+  e.release(a);
+  const d = e.allocTransient(16);
+  assert.ok(d > b, 'a block after the last one still out');
+  e.release(b); e.release(d);
+  assert.is(e.allocTransient(1000), region, 'all freed: the region from its start');
+  e.unlend();
+  assert.is(e.allocatedBytes, used, 'lent blocks never touch the allocator');
+  const f = e.allocTransient(16);
+  assert.ok(f < region || f >= region + 4096, 'after unlend: alloc()');
+  e.release(f);
+  assert.is(e.allocatedBytes, used);
+  e.dispose();
+});
+
 test('bad input to run: clear errors, the net stays usable', async () => {
   const net = await compile(buildModel('mobilenet-v1', { resolution: 128, alpha: 0.25 }));
   const x = randomArray(rng, count(net.inputShape));
